@@ -1,0 +1,45 @@
+# msp_sop: `make run` to try it, `make test` to test it. See README.md.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8000
+# Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-k workflow -x"`.
+PYTEST_ARGS ?=
+
+.PHONY: run test test-only lint format migrate bench clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## run: set up everything (virtualenv, packages, database, contents, first admin) and serve on 127.0.0.1:$(PORT)
+run: $(VENV)/.installed
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py setup_instance
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+## test: install what the tests need and run the whole suite
+test: $(VENV)/.installed-dev
+	$(MAKE) --no-print-directory test-only
+
+test-only:
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var/staticfiles .pytest_cache

@@ -1,0 +1,129 @@
+from django.contrib import admin
+
+from .models import Procedure, Revision, RevisionEvent, Section, Volume
+
+
+class SectionInline(admin.TabularInline):
+    model = Section
+    extra = 0
+    fields = ["numeral", "title", "position"]
+    ordering = ["position"]
+    show_change_link = True
+
+
+class ProcedureInline(admin.TabularInline):
+    model = Procedure
+    extra = 0
+    fields = ["position", "title", "slug", "owner"]
+    ordering = ["position"]
+    autocomplete_fields = ["owner"]
+    show_change_link = True
+
+
+class RevisionInline(admin.TabularInline):
+    """Revisions, read-only: their status only changes through the workflow."""
+
+    model = Revision
+    fk_name = "procedure"
+    extra = 0
+    fields = ["number", "status", "author", "summary", "reviewer", "reviewed_at"]
+    readonly_fields = fields
+    ordering = ["-number"]
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Volume)
+class VolumeAdmin(admin.ModelAdmin):
+    list_display = ["number", "title"]
+    search_fields = ["title"]
+    ordering = ["number"]
+    inlines = [SectionInline]
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "volume", "numeral", "title", "position"]
+    list_filter = ["volume"]
+    search_fields = ["title", "numeral"]
+    ordering = ["volume__number", "position"]
+    autocomplete_fields = ["volume"]
+    list_select_related = ["volume"]
+    inlines = [ProcedureInline]
+
+
+@admin.register(Procedure)
+class ProcedureAdmin(admin.ModelAdmin):
+    list_display = ["title", "section", "position", "owner", "current_revision", "updated_at"]
+    list_filter = ["section__volume", "section", ("current_revision", admin.EmptyFieldListFilter)]
+    search_fields = ["title", "slug", "section__title"]
+    ordering = ["section__volume__number", "section__position", "position"]
+    autocomplete_fields = ["section", "owner"]
+    list_select_related = ["section__volume", "owner", "current_revision__procedure"]
+    prepopulated_fields = {"slug": ["title"]}
+    # The approved revision changes only by approval in the workflow.
+    readonly_fields = ["current_revision", "created_at", "updated_at"]
+    inlines = [RevisionInline]
+
+
+@admin.register(Revision)
+class RevisionAdmin(admin.ModelAdmin):
+    """Read-only: revisions are written and decided through the site's workflow."""
+
+    list_display = [
+        "procedure",
+        "number",
+        "status",
+        "author",
+        "reviewer",
+        "created_at",
+        "reviewed_at",
+    ]
+    list_filter = ["status", "procedure__section__volume"]
+    search_fields = ["procedure__title", "summary", "author__username"]
+    ordering = ["-created_at"]
+    list_select_related = ["procedure", "author", "reviewer"]
+    autocomplete_fields = ["procedure", "author", "reviewer", "based_on"]
+    date_hierarchy = "created_at"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RevisionEvent)
+class RevisionEventAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "procedure",
+        "revision",
+        "action",
+        "actor",
+        "from_status",
+        "to_status",
+    ]
+    list_filter = ["action"]
+    search_fields = ["procedure__title", "actor__username", "comment"]
+    ordering = ["-created_at"]
+    list_select_related = ["procedure", "revision__procedure", "actor"]
+    date_hierarchy = "created_at"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,84 @@
+"""The one place Markdown becomes HTML: rendered, then sanitised with nh3."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import markdown
+import nh3
+
+EXTENSIONS = [
+    "markdown.extensions.tables",
+    "markdown.extensions.fenced_code",
+    "markdown.extensions.admonition",
+    "markdown.extensions.sane_lists",
+    "markdown.extensions.toc",
+    "pymdownx.tasklist",
+    "pymdownx.tilde",
+]
+EXTENSION_CONFIGS = {
+    "markdown.extensions.toc": {"permalink": "#", "permalink_title": "Link to this heading"},
+    "pymdownx.tasklist": {"custom_checkbox": False, "clickable_checkbox": False},
+}
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt",
+    "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "input", "ins", "kbd", "li",
+    "mark", "ol", "p", "pre", "s", "small", "span", "strong", "sub", "summary", "sup",
+    "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "*": {"title"},
+    **{f"h{level}": {"id"} for level in range(1, 7)},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "input": {"checked", "disabled"},
+    "td": {"align", "colspan", "rowspan", "style"},
+    "th": {"align", "colspan", "rowspan", "style", "scope"},
+    "ol": {"start"},
+}
+# Classes only where the renderer writes them, so user HTML cannot borrow the page's
+# layout classes (a fixed-position overlay, a fake login form).
+ADMONITION_KINDS = {
+    "note", "tip", "hint", "important", "warning", "caution", "attention", "danger", "error",
+}  # fmt: skip
+ALLOWED_CLASSES = {
+    "div": {"admonition", "toc", *ADMONITION_KINDS},
+    "p": {"admonition-title"},
+    "ul": {"task-list"},
+    "li": {"task-list-item"},
+    "a": {"headerlink"},
+}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+# Table alignment is written as style="text-align: ..."; nothing else survives in style.
+ALLOWED_STYLE_PROPERTIES = {"text-align"}
+
+
+@dataclass(frozen=True)
+class RenderedMarkdown:
+    html: str
+    toc_html: str
+
+
+def _sanitise(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
+        # Task-list checkboxes are the only inputs; they are always disabled.
+        tag_attribute_values={"input": {"type": {"checkbox"}}},
+        set_tag_attribute_values={"input": {"disabled": "disabled"}},
+        url_schemes=URL_SCHEMES,
+        filter_style_properties=ALLOWED_STYLE_PROPERTIES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+def render_markdown(source: str) -> RenderedMarkdown:
+    """Return the sanitised HTML of a Markdown source and of its contents list."""
+    md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+    html = md.convert(source or "")
+    toc_html = md.toc if getattr(md, "toc_tokens", None) else ""
+    return RenderedMarkdown(html=_sanitise(html), toc_html=_sanitise(toc_html))

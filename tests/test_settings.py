@@ -1,0 +1,70 @@
+import os
+import secrets
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+
+def run_manage(*args, env):
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_URL", "SECURE_", "DEBUG"))
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_passes_with_only_the_three_production_variables(tmp_path):
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env={
+            "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "sop.example.internal",
+            "SOP_VAR_DIR": str(tmp_path),
+        },
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_fails_in_debug(tmp_path):
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        env={"DEBUG": "1", "SOP_VAR_DIR": str(tmp_path)},
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "DEBUG" in result.stderr + result.stdout
+
+
+def test_local_secret_key_is_generated_once_outside_the_repo(tmp_path):
+    env = {"SOP_VAR_DIR": str(tmp_path)}
+    code = "from django.conf import settings; print(settings.SECRET_KEY)"
+    first = run_manage("shell", "--no-imports", "-c", code, env=env).stdout.strip()
+    second = run_manage("shell", "--no-imports", "-c", code, env=env).stdout.strip()
+    assert len(first) >= 50 and first == second
+    assert (tmp_path / "secret_key").read_text().strip() == first
+
+
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
+    reason="SQLite settings; the PostgreSQL run has its own locking",
+)
+@pytest.mark.django_db
+def test_sqlite_is_set_up_for_concurrent_writers():
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        assert cursor.fetchone()[0] >= 5000
+    assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
