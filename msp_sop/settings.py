@@ -190,6 +190,8 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "msp-sop@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The site's address as people reach it, for links in emails (e.g. https://sop.example.internal).
+SOP_SITE_URL = os.environ.get("SOP_SITE_URL", "http://127.0.0.1:8000")
 
 # Production hardening: on whenever DEBUG is off, each switch overridable.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)

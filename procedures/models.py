@@ -315,6 +315,7 @@ class Revision(models.Model):
                 name="revision_rejected_has_comment",
             ),
         ]
+        permissions = [("approve_revision", "Can approve or reject revisions")]
         indexes = [
             models.Index(fields=["status", "submitted_at"], name="revision_review_queue"),
             models.Index(fields=["author", "status"], name="revision_by_author"),
@@ -360,9 +361,11 @@ class RevisionEvent(models.Model):
         DISCARDED = "discarded", "Draft discarded"
 
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="events")
+    # SET_NULL: discarding a draft keeps the trail of what happened to it.
     revision = models.ForeignKey(
-        Revision, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+        Revision, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
     )
+    revision_number = models.PositiveIntegerField(null=True, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="revision_events"
     )

@@ -28,12 +28,55 @@ def manual(db):
 
 @pytest.fixture
 def reader(db):
-    from tests.factories import UserFactory
-
-    return UserFactory(username="reader")
+    return _member("reader", "Readers")
 
 
 @pytest.fixture
 def reader_client(client, reader):
     client.force_login(reader)
     return client
+
+
+def _member(username, group_name):
+    from django.contrib.auth.models import Group
+
+    from tests.factories import UserFactory
+
+    user = UserFactory(username=username)
+    if group_name:
+        user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+@pytest.fixture
+def editor(db):
+    return _member("editor", "Editors")
+
+
+@pytest.fixture
+def other_editor(db):
+    return _member("other_editor", "Editors")
+
+
+@pytest.fixture
+def approver(db):
+    return _member("approver", "Approvers")
+
+
+@pytest.fixture
+def other_approver(db):
+    return _member("other_approver", "Approvers")
+
+
+@pytest.fixture
+def superuser(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(username="root", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def procedure(db):
+    from tests.factories import ProcedureFactory
+
+    return ProcedureFactory(title="Server Down Procedures", slug="server-down-procedures")

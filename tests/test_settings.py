@@ -68,3 +68,45 @@ def test_sqlite_is_set_up_for_concurrent_writers():
         cursor.execute("PRAGMA busy_timeout")
         assert cursor.fetchone()[0] >= 5000
     assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
+WRITER = """
+import time
+from django.db import transaction
+from procedures.models import Volume
+for i in range(20):
+    with transaction.atomic():
+        # Read, then write: the pattern of every workflow transition. In a deferred
+        # transaction the upgrade from reader to writer fails at once when the other
+        # process wrote meanwhile; IMMEDIATE takes the write lock up front, so it waits.
+        taken = Volume.objects.filter(number__gte={base}).count()
+        time.sleep(0.02)
+        Volume.objects.create(number={base} + taken, title="writer")
+print("ok")
+"""
+
+
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
+    reason="SQLite settings; the PostgreSQL run has its own locking",
+)
+def test_concurrent_sqlite_writers_wait_instead_of_failing(tmp_path):
+    env = {"SOP_VAR_DIR": str(tmp_path)}
+    assert run_manage("migrate", "-v0", env=env).returncode == 0
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", "shell", "--no-imports", "-c", WRITER.format(base=base)],
+            cwd=settings.BASE_DIR,
+            env={**clean, **env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for base in (100, 200)
+    ]
+    results = [w.communicate(timeout=120) for w in writers]
+    for (out, err), writer in zip(results, writers, strict=True):
+        assert writer.returncode == 0, err
+        assert "database is locked" not in err
+        assert out.strip().endswith("ok")

@@ -1,0 +1,72 @@
+from http import HTTPStatus
+
+import pytest
+from django.urls import reverse
+
+from procedures.models import Procedure
+from tests.factories import approved_revision
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client, superuser):
+    client.force_login(superuser)
+    return client
+
+
+@pytest.mark.parametrize("model", ["volume", "section", "procedure", "revision", "revisionevent"])
+def test_every_model_has_a_working_changelist(admin_client, manual, model):
+    approved_revision(Procedure.objects.get(slug="final-friday-training"))
+    response = admin_client.get(reverse(f"admin:procedures_{model}_changelist"))
+    assert response.status_code == HTTPStatus.OK
+
+
+def test_searching_procedures_for_intro_finds_the_intro_notes(admin_client, manual):
+    response = admin_client.get(reverse("admin:procedures_procedure_changelist"), {"q": "Intro"})
+    assert response.status_code == HTTPStatus.OK
+    found = {p.title for p in response.context["cl"].result_list}
+    assert {"Intro Notes", "Intro Note"} <= found
+    assert response.context["cl"].result_count == 11  # ten intro notes + "Introduction to SOPs..."
+
+
+def test_change_pages_show_the_inlines(admin_client, manual):
+    procedure = Procedure.objects.get(slug="final-friday-training")
+    approved_revision(procedure, body="Agenda")
+    volume_page = admin_client.get(
+        reverse("admin:procedures_volume_change", args=[procedure.section.volume.pk])
+    )
+    assert "Employees in The Tech Department" in volume_page.content.decode()
+    section_page = admin_client.get(
+        reverse("admin:procedures_section_change", args=[procedure.section.pk])
+    )
+    assert "Final Friday Training" in section_page.content.decode()
+    procedure_page = admin_client.get(
+        reverse("admin:procedures_procedure_change", args=[procedure.pk])
+    )
+    assert procedure_page.status_code == HTTPStatus.OK
+    assert "Initial text" in procedure_page.content.decode()  # the revision inline, read-only
+
+
+def test_revisions_cannot_be_added_or_deleted_in_the_admin(admin_client, manual):
+    revision = approved_revision(Procedure.objects.get(slug="final-friday-training"))
+    assert (
+        admin_client.get(reverse("admin:procedures_revision_add")).status_code
+        == HTTPStatus.FORBIDDEN
+    )
+    response = admin_client.get(reverse("admin:procedures_revision_delete", args=[revision.pk]))
+    assert response.status_code == HTTPStatus.FORBIDDEN
+
+
+def test_autocomplete_for_owner_and_section(admin_client, manual):
+    response = admin_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "procedures",
+            "model_name": "procedure",
+            "field_name": "section",
+            "term": "Finance",
+        },
+    )
+    assert response.status_code == HTTPStatus.OK
+    assert [r["text"] for r in response.json()["results"]] == ["1.II Finance"]
