@@ -417,7 +417,7 @@ class SearchEntry(models.Model):
     """PostgreSQL only: one row per procedure, its title and approved text as plain text, and
     a stored, GIN-indexed search vector (title weighted A, body B) the database computes.
 
-    The table exists only on PostgreSQL (migration 0002 creates it per database vendor; on
+    The table exists only on PostgreSQL (migration 0003 creates it per database vendor; on
     SQLite an FTS5 table plays this part); use it only through `procedures.search`. Rows
     follow procedures through database triggers (insert, title change, delete), so a
     procedure loaded from a fixture or added in the admin is found by its title at once;

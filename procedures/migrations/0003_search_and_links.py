@@ -38,7 +38,7 @@ def drop_search_storage(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("procedures", "0001_initial"),
+        ("procedures", "0002_roles"),
     ]
 
     operations = [
