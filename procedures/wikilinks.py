@@ -28,6 +28,7 @@ from urllib.parse import urlencode
 
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
+from markdown.util import AtomicString
 
 if TYPE_CHECKING:
     from .models import Procedure
@@ -180,7 +181,7 @@ class WikiLinkProcessor(InlineProcessor):
             element.set("href", _search_url(target_text))
             element.set("title", f"No procedure “{target_text}” in the manual (broken link)")
             shown = label or target_text
-        element.text = shown
+        element.text = AtomicString(shown)  # literal text, not more Markdown or HTML
         return element, m.start(0), m.end(0)
 
 
