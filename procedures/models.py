@@ -435,6 +435,12 @@ class SearchEntry(models.Model):
         output_field=SearchVectorField(),
         db_persist=True,
     )
+    # Small, so "does the title match?" costs next to nothing per row.
+    title_vector = models.GeneratedField(
+        expression=SearchVector("title", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     class Meta:
         indexes = [GinIndex(fields=["vector"], name="search_entry_vector")]

@@ -64,6 +64,7 @@ class Migration(migrations.Migration):
                         ("title", models.TextField()),
                         ("body", models.TextField(blank=True)),
                         ("vector", models.GeneratedField(db_persist=True, expression=django.contrib.postgres.search.CombinedSearchVector(django.contrib.postgres.search.SearchVector("title", config="english", weight="A"), "||", django.contrib.postgres.search.SearchVector("body", config="english", weight="B"), django.contrib.postgres.search.SearchConfig("english")), output_field=django.contrib.postgres.search.SearchVectorField())),
+                        ("title_vector", models.GeneratedField(db_persist=True, expression=django.contrib.postgres.search.SearchVector("title", config="english"), output_field=django.contrib.postgres.search.SearchVectorField())),
                     ],
                     options={
                         "indexes": [django.contrib.postgres.indexes.GinIndex(fields=["vector"], name="search_entry_vector")],
