@@ -6,7 +6,7 @@ PORT   ?= 8000
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-k workflow -x"`.
 PYTEST_ARGS ?=
 
-.PHONY: run test test-only lint format migrate bench clean
+.PHONY: run test test-only lint format migrate bench bench-search clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,12 @@ lint: $(VENV)/.installed-dev
 format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+## bench-search: time search against a naive scan on 10,000 generated procedures x 10 revisions,
+## in a throwaway PostgreSQL database and a throwaway SQLite file (removed afterwards).
+## BENCH_PROCEDURES, BENCH_REVISIONS, BENCH_SEED, BENCH_QUERIES change the sizes.
+bench-search: $(VENV)/.installed
+	PY=$(PY) bash tests/bench/bench_search.sh
 
 clean:
 	rm -rf $(VENV) var/staticfiles .pytest_cache

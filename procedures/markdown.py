@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import markdown
 import nh3
 
+from .wikilinks import LinkTarget, Resolver, WikiLinkExtension
+
 EXTENSIONS = [
     "markdown.extensions.tables",
     "markdown.extensions.fenced_code",
@@ -49,7 +51,7 @@ ALLOWED_CLASSES = {
     "p": {"admonition-title"},
     "ul": {"task-list"},
     "li": {"task-list-item"},
-    "a": {"headerlink"},
+    "a": {"headerlink", "wikilink", "wikilink-broken", "wikilink-ambiguous"},
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
@@ -58,6 +60,8 @@ URL_SCHEMES = {"http", "https", "mailto", "tel"}
 class RenderedMarkdown:
     html: str
     toc_html: str
+    # The [[wiki links]] in the text, in order, as they resolved.
+    links: tuple[LinkTarget, ...] = ()
 
 
 def _sanitise(html: str) -> str:
@@ -75,9 +79,21 @@ def _sanitise(html: str) -> str:
     )
 
 
-def render_markdown(source: str) -> RenderedMarkdown:
-    """Return the sanitised HTML of a Markdown source and of its contents list."""
-    md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+def render_markdown(
+    source: str, *, source_procedure_id: int | None = None, resolver: Resolver | None = None
+) -> RenderedMarkdown:
+    """Return the sanitised HTML of a Markdown source and of its contents list.
+
+    `[[wiki links]]` are resolved through `resolver`, by default against the database, with
+    titles shared by several procedures settled in favour of `source_procedure_id`'s section.
+    """
+    resolver = resolver or Resolver(source_procedure_id=source_procedure_id)
+    md = markdown.Markdown(
+        extensions=[*EXTENSIONS, WikiLinkExtension(resolver=resolver)],
+        extension_configs=EXTENSION_CONFIGS,
+    )
     html = md.convert(source or "")
     toc_html = md.toc if getattr(md, "toc_tokens", None) else ""
-    return RenderedMarkdown(html=_sanitise(html), toc_html=_sanitise(toc_html))
+    return RenderedMarkdown(
+        html=_sanitise(html), toc_html=_sanitise(toc_html), links=tuple(md.wikilinks)
+    )

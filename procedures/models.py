@@ -8,6 +8,8 @@ revision's status happens in `procedures.workflow`; the rules the database can h
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
@@ -197,6 +199,21 @@ class Procedure(models.Model):
         """Return where the procedure stands in the book, e.g. "Vol. 3 · II"."""
         return f"Vol. {self.section.volume.number} · {self.section.numeral}"
 
+    @property
+    def path(self) -> str:
+        """Return the path wiki links name it by, e.g. "3/ii/final-friday-training"."""
+        return f"{self.section.volume.number}/{self.section.numeral.lower()}/{self.slug}"
+
+    def linked_from(self) -> ProcedureQuerySet:
+        """Return the procedures whose approved text links here, in book order."""
+        return (
+            Procedure.objects.filter(outgoing_links__target=self)
+            .exclude(pk=self.pk)
+            .distinct()
+            .with_place()
+            .in_book_order()
+        )
+
 
 class RevisionQuerySet(models.QuerySet):
     def awaiting_review(self) -> RevisionQuerySet:
@@ -319,7 +336,7 @@ class Revision(models.Model):
 
     def render(self) -> None:
         """Render body into body_html and toc_html."""
-        rendered = render_markdown(self.body)
+        rendered = render_markdown(self.body, source_procedure_id=self.procedure_id)
         self.body_html = rendered.html
         self.toc_html = rendered.toc_html
 
@@ -364,3 +381,69 @@ class RevisionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} by {self.actor} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ProcedureLink(models.Model):
+    """A `[[wiki link]]` in a procedure's approved text, and the procedure it resolved to.
+
+    Kept in step with the approved text by `procedures.search.index_procedure` (called on
+    approval) and re-resolved by `wikilinks.refresh_links` / `manage.py rebuild_search_index`.
+    `target_key` is the normalised link text, so links to a procedure that does not exist yet
+    (target empty) can be found and mended once it does.
+    """
+
+    source = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="outgoing_links")
+    target_key = models.CharField(max_length=300, help_text="Normalised text inside [[ ]].")
+    target = models.ForeignKey(
+        Procedure,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="incoming_links",
+        help_text="Empty while the link is broken or ambiguous.",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target_key"], name="link_once_per_source"),
+        ]
+        indexes = [models.Index(fields=["target_key"], name="link_by_target_key")]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} -> [[{self.target_key}]]"
+
+
+class SearchEntry(models.Model):
+    """PostgreSQL only: one row per procedure, its title and approved text as plain text, and
+    a stored, GIN-indexed search vector (title weighted A, body B) the database computes.
+
+    The table exists only on PostgreSQL (migration 0003 creates it per database vendor; on
+    SQLite an FTS5 table plays this part); use it only through `procedures.search`. Rows
+    follow procedures through database triggers (insert, title change, delete), so a
+    procedure loaded from a fixture or added in the admin is found by its title at once;
+    `search.index_procedure` writes the approved body.
+    """
+
+    procedure = models.OneToOneField(
+        Procedure, on_delete=models.DO_NOTHING, primary_key=True, related_name="+"
+    )
+    title = models.TextField()
+    body = models.TextField(blank=True)
+    vector = models.GeneratedField(
+        expression=SearchVector("title", weight="A", config="english")
+        + SearchVector("body", weight="B", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+    # Small, so "does the title match?" costs next to nothing per row.
+    title_vector = models.GeneratedField(
+        expression=SearchVector("title", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        indexes = [GinIndex(fields=["vector"], name="search_entry_vector")]
+
+    def __str__(self) -> str:
+        return self.title

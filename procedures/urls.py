@@ -20,6 +20,8 @@ register_converter(NumeralConverter, "numeral")
 app_name = "procedures"
 urlpatterns = [
     path("", views.ContentsView.as_view(), name="contents"),
+    path("procedures/", views.ProcedureListView.as_view(), name="procedure_list"),
+    path("search/", views.SearchView.as_view(), name="search"),
     path("manual/<int:volume>/", views.VolumeView.as_view(), name="volume"),
     path("manual/<int:volume>/<numeral:section>/", views.SectionView.as_view(), name="section"),
     path(

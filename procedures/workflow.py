@@ -25,6 +25,8 @@ from django.utils.text import slugify
 from merge3 import Merge3
 
 from .models import Procedure, Revision, RevisionEvent, Section
+from .search import index_procedure
+from .wikilinks import refresh_links_to
 
 logger = logging.getLogger(__name__)
 
@@ -281,9 +283,11 @@ def procedure_create(
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1
     last = section.procedures.aggregate(last=Max("position"))["last"] or 0
-    return Procedure.objects.create(
+    procedure = Procedure.objects.create(
         section=section, title=title, slug=slug, position=last + 1, owner=owner
     )
+    refresh_links_to(procedure)  # [[links]] that named it before it existed now resolve
+    return procedure
 
 
 # Revisions.
@@ -433,6 +437,7 @@ def revision_approve(*, revision: Revision, user: AbstractBaseUser, comment: str
     procedure.current_revision = revision
     procedure.updated_at = now
     procedure.save(update_fields=["current_revision", "updated_at"])
+    index_procedure(procedure)
     _record(
         revision=revision, procedure=procedure, user=user, action=Action.APPROVED,
         from_status=Status.IN_REVIEW, to_status=Status.APPROVED, comment=revision.review_comment,
