@@ -58,11 +58,18 @@ def _words(old: str, new: str) -> tuple[tuple[Span, ...], tuple[Span, ...]]:
         return (Span(old, True),), (Span(new, True),)
     a, b = TOKEN.findall(old), TOKEN.findall(new)
     matcher = SequenceMatcher(None, a, b, autojunk=False)
-    if matcher.ratio() < WORD_DIFF_MIN_RATIO:
+    opcodes = matcher.get_opcodes()
+    # Alike means sharing words: shared spaces and punctuation alone do not count.
+    shared = sum(
+        len(token) for tag, i1, i2, _, _ in opcodes if tag == "equal"
+        for token in a[i1:i2] if token.strip() and token[0].isalnum()
+    )  # fmt: skip
+    total = sum(len(t) for t in a + b if t.strip() and t[0].isalnum()) or 1
+    if 2 * shared / total < WORD_DIFF_MIN_RATIO:
         return (Span(old, True),), (Span(new, True),)
     old_spans: list[Span] = []
     new_spans: list[Span] = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in opcodes:
         if i2 > i1:
             old_spans.append(Span("".join(a[i1:i2]), tag != "equal"))
         if j2 > j1:
@@ -71,7 +78,15 @@ def _words(old: str, new: str) -> tuple[tuple[Span, ...], tuple[Span, ...]]:
 
 
 def _merged(spans: list[Span]) -> tuple[Span, ...]:
-    """Join neighbouring spans of the same kind, so the markup stays small."""
+    """Join neighbouring spans of the same kind, and a lone space between two changes into
+    them, so that "the old words" reads as one change and the markup stays small."""
+    spans = [
+        Span(span.text, True)
+        if not span.changed and not span.text.strip() and 0 < i < len(spans) - 1
+        and spans[i - 1].changed and spans[i + 1].changed
+        else span
+        for i, span in enumerate(spans)
+    ]  # fmt: skip
     out: list[Span] = []
     for span in spans:
         if out and out[-1].changed == span.changed:

@@ -16,15 +16,6 @@ Status = Revision.Status
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def as_user(client):
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
-
-
 def start(client, procedure) -> Revision:
     response = client.post(purl("start_draft", procedure))
     assert response.status_code == HTTPStatus.FOUND

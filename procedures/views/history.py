@@ -122,40 +122,47 @@ class CompareView(View):
 
 
 class MyWorkView(View):
-    """My drafts, my revisions in review, and my rejected revisions not yet revised."""
+    """My drafts, my revisions in review, and my rejected revisions still to be revised.
+
+    A rejected revision stays listed, with the reviewer's comment, until I submit a later
+    revision of the same procedure; while I have a draft of it, the list links to that draft.
+    """
 
     http_method_names = ["get"]
 
     def get(self, request):
         user = request.user
-        revised_since = Revision.objects.filter(
+        submitted_since = Revision.objects.filter(
             procedure=OuterRef("procedure"), author=user, number__gt=OuterRef("number")
-        )
+        ).exclude(status=Status.DRAFT)
         mine = list(
             Revision.objects.filter(
                 author=user, status__in=[*Revision.OPEN_STATUSES, Status.REJECTED]
             )
-            .annotate(revised=Exists(revised_since))
+            .annotate(revised=Exists(submitted_since))
             .select_related("procedure__section__volume", "reviewer")
             .defer("body", "body_html", "toc_html")
             .order_by("-updated_at", "-pk")
         )
-        rejected = [r for r in mine if r.status == Status.REJECTED and not r.revised]
+        drafts = {r.procedure_id: r for r in mine if r.status == Status.DRAFT}
+        rejected = sorted(
+            (r for r in mine if r.status == Status.REJECTED and not r.revised),
+            key=lambda r: r.reviewed_at,
+            reverse=True,
+        )
         return render(
             request,
             "procedures/my_work.html",
             {
-                "drafts": [
-                    {"revision": r, "out_of_date": workflow.is_out_of_date(r)}
-                    for r in mine
-                    if r.status == Status.DRAFT
+                "drafts": self.rows(r for r in mine if r.status == Status.DRAFT),
+                "in_review": self.rows(r for r in mine if r.status == Status.IN_REVIEW),
+                "rejected": [
+                    {"revision": r, "open_draft": drafts.get(r.procedure_id)} for r in rejected
                 ],
-                "in_review": [
-                    {"revision": r, "out_of_date": workflow.is_out_of_date(r)}
-                    for r in mine
-                    if r.status == Status.IN_REVIEW
-                ],
-                "rejected": sorted(rejected, key=lambda r: r.reviewed_at, reverse=True),
                 "may_edit": workflow.can_edit(user),
             },
         )
+
+    @staticmethod
+    def rows(revisions) -> list[dict]:
+        return [{"revision": r, "out_of_date": workflow.is_out_of_date(r)} for r in revisions]
