@@ -298,3 +298,22 @@ def test_my_work_query_count_does_not_grow(
     with django_assert_max_num_queries(5):
         page = text(client.get(reverse("procedures:my_work")))
     assert page.count(">Revise<") == size
+
+
+@pytest.mark.parametrize("extra", [0, 30])
+def test_single_revision_pages_query_count_does_not_grow(
+    as_user, editor, other_editor, approver, procedure, extra, django_assert_max_num_queries
+):
+    for n in range(extra):
+        publish(procedure, other_editor, approver, f"Version {n}\n" * (n + 1))
+    publish(procedure, other_editor, approver, "Approved\n")
+    in_review = write(procedure, other_editor, "In review\n")
+    client = as_user(approver)
+    for url in [
+        rurl("revision", in_review),
+        rurl("review", in_review),
+        purl("compare", procedure, f"?from=1&to={in_review.number}"),
+        purl("edit", procedure),
+    ]:
+        with django_assert_max_num_queries(9):
+            assert client.get(url).status_code == HTTPStatus.OK, url
