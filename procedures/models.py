@@ -344,6 +344,13 @@ class Revision(models.Model):
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
 
+    def url_kwargs(self) -> dict:
+        """Return the URL keywords (volume, section, slug, number) that name this revision."""
+        return {**self.procedure.url_kwargs(), "number": self.number}
+
+    def get_absolute_url(self) -> str:
+        return reverse("procedures:revision", kwargs=self.url_kwargs())
+
 
 class RevisionEvent(models.Model):
     """One line of a procedure's audit trail: who did what to which revision, and when."""

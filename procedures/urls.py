@@ -17,6 +17,9 @@ class NumeralConverter:
 
 register_converter(NumeralConverter, "numeral")
 
+PROCEDURE = "manual/<int:volume>/<numeral:section>/<slug:slug>/"
+REVISION = PROCEDURE + "revisions/<int:number>/"
+
 app_name = "procedures"
 urlpatterns = [
     path("", views.ContentsView.as_view(), name="contents"),
@@ -24,9 +27,33 @@ urlpatterns = [
     path("search/", views.SearchView.as_view(), name="search"),
     path("manual/<int:volume>/", views.VolumeView.as_view(), name="volume"),
     path("manual/<int:volume>/<numeral:section>/", views.SectionView.as_view(), name="section"),
+    # Before the procedure pattern: "new" is a reserved slug (workflow.RESERVED_SLUGS).
+    path(
+        "manual/<int:volume>/<numeral:section>/new/",
+        views.ProcedureCreateView.as_view(),
+        name="procedure_create",
+    ),
     path(
         "manual/<int:volume>/<numeral:section>/<slug:slug>/",
         views.ProcedureView.as_view(),
         name="procedure",
     ),
+    # Editing, history and review of one procedure; state changes are POST-only.
+    path(PROCEDURE + "edit/", views.EditEntryView.as_view(), name="edit"),
+    path(PROCEDURE + "edit/start/", views.StartDraftView.as_view(), name="start_draft"),
+    path(PROCEDURE + "history/", views.HistoryView.as_view(), name="history"),
+    path(PROCEDURE + "compare/", views.CompareView.as_view(), name="compare"),
+    path(REVISION, views.RevisionView.as_view(), name="revision"),
+    path(REVISION + "edit/", views.DraftEditView.as_view(), name="revision_edit"),
+    path(REVISION + "review/", views.ReviewView.as_view(), name="review"),
+    path(REVISION + "submit/", views.SubmitView.as_view(), name="submit"),
+    path(REVISION + "withdraw/", views.WithdrawView.as_view(), name="withdraw"),
+    path(REVISION + "approve/", views.ApproveView.as_view(), name="approve"),
+    path(REVISION + "reject/", views.RejectView.as_view(), name="reject"),
+    path(REVISION + "restore/", views.RestoreView.as_view(), name="restore"),
+    path(REVISION + "discard/", views.DiscardView.as_view(), name="discard"),
+    path(REVISION + "update/", views.UpdateView.as_view(), name="update"),
+    path("review/", views.ReviewQueueView.as_view(), name="review_queue"),
+    path("my-work/", views.MyWorkView.as_view(), name="my_work"),
+    path("preview/", views.PreviewView.as_view(), name="preview"),
 ]

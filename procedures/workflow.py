@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Max, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from merge3 import Merge3
@@ -37,6 +38,8 @@ EDIT_PERMISSION = "procedures.add_revision"
 CREATE_PERMISSION = "procedures.add_procedure"
 REVIEW_PERMISSION = "procedures.approve_revision"
 CONFLICT_MARKERS = ("<<<<<<< ", "=======", ">>>>>>> ")
+# Slugs a new procedure may not take: they name pages beside the procedures of a section.
+RESERVED_SLUGS = {"new"}
 
 
 # Domain errors. Views turn them into a message and a 4xx, never a 500.
@@ -184,7 +187,8 @@ def _require_state(revision: Revision, *statuses: str, doing: str) -> None:
         )
 
 
-def _check_body(body: str) -> None:
+def check_body_size(body: str) -> None:
+    """Refuse a body larger than settings.SOP_MAX_BODY_BYTES (encoded as UTF-8)."""
     limit = settings.SOP_MAX_BODY_BYTES
     size = len(body.encode("utf-8"))
     if size > limit:
@@ -196,8 +200,10 @@ def _check_body(body: str) -> None:
 
 
 def _next_number(procedure: Procedure) -> int:
-    last = procedure.revisions.aggregate(last=Max("number"))["last"]
-    return (last or 0) + 1
+    # The trail counts too: a discarded draft's number is never given to another revision.
+    last = procedure.revisions.aggregate(last=Max("number"))["last"] or 0
+    last_recorded = procedure.events.aggregate(last=Max("revision_number"))["last"] or 0
+    return max(last, last_recorded) + 1
 
 
 def _open_draft(procedure: Procedure, user: AbstractBaseUser) -> Revision | None:
@@ -224,6 +230,11 @@ def has_conflict_markers(body: str) -> bool:
     return any(line.startswith(CONFLICT_MARKERS[0]) for line in lines) and any(
         line.startswith(CONFLICT_MARKERS[2]) for line in lines
     )
+
+
+def conflict_count(body: str) -> int:
+    """Return how many marked conflicts a merged body still holds."""
+    return sum(1 for line in body.splitlines() if line.startswith(CONFLICT_MARKERS[0]))
 
 
 def is_out_of_date(revision: Revision) -> bool:
@@ -279,6 +290,7 @@ def procedure_create(
     section = Section.objects.select_for_update().get(pk=section.pk)
     base = slugify(title) or "procedure"
     taken = set(section.procedures.filter(slug__startswith=base).values_list("slug", flat=True))
+    taken |= RESERVED_SLUGS
     slug, n = base, 2
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1
@@ -324,7 +336,7 @@ def revision_save_draft(
     procedure, revision = _lock_revision(revision)
     _require(revision.author_id == user.pk, "Only its author can change a draft.")
     _require_state(revision, Status.DRAFT, doing="edited")
-    _check_body(body)
+    check_body_size(body)
     if revision.version != expected_version:
         raise StaleEdit(
             "This draft was saved from another window after you opened it. Your text was not "
@@ -372,10 +384,26 @@ def revision_submit(
         f"Review requested: {procedure.title} (revision {revision.number})",
         f"{user.get_username()} submitted revision {revision.number} of "
         f"“{procedure.title}” for review.\n\nSummary: {revision.summary}\n\n"
-        f"Review it: {_absolute(procedure.get_absolute_url())}\n",
+        f"Review it: {_absolute(reverse('procedures:review', kwargs=revision.url_kwargs()))}\n",
         _approver_emails(exclude=user),
     )
     return revision
+
+
+@transaction.atomic
+def revision_save_and_submit(
+    *,
+    revision: Revision,
+    user: AbstractBaseUser,
+    body: str,
+    summary: str,
+    expected_version: int,
+) -> Revision:
+    """Save the edit form's text into the user's draft and submit it: both or neither."""
+    revision = revision_save_draft(
+        revision=revision, user=user, body=body, summary=summary, expected_version=expected_version
+    )
+    return revision_submit(revision=revision, user=user)
 
 
 @transaction.atomic
@@ -476,7 +504,7 @@ def revision_reject(*, revision: Revision, user: AbstractBaseUser, comment: str)
         f"Changes requested: {procedure.title} (revision {revision.number})",
         f"{user.get_username()} rejected revision {revision.number} of “{procedure.title}”.\n\n"
         f"Comment: {comment}\n\n"
-        f"Revise it: {_absolute(procedure.get_absolute_url())}\n",
+        f"Revise it: {_absolute(revision.get_absolute_url())}\n",
         [revision.author.email],
     )
     return revision
@@ -588,7 +616,7 @@ def revision_update(*, revision: Revision, user: AbstractBaseUser) -> MergeResul
         theirs=current.body,
         theirs_label=f"approved revision {current.number}",
     )
-    _check_body(merged)
+    check_body_size(merged)
     revision.body = merged
     revision.based_on = current
     revision.version += 1

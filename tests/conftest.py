@@ -37,6 +37,17 @@ def reader_client(client, reader):
     return client
 
 
+@pytest.fixture
+def as_user(client):
+    """Log the test client in as a user: `as_user(editor).get(...)`."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
 def _member(username, group_name):
     from django.contrib.auth.models import Group
 

@@ -452,3 +452,23 @@ def test_deleted_user_has_no_rights(procedure):
     ghost = UserFactory(is_active=False, is_superuser=True)
     with pytest.raises(PermissionDenied):
         workflow.revision_start_draft(procedure=procedure, user=ghost)
+
+
+def test_a_discarded_drafts_number_is_not_given_again(editor, procedure):
+    draft = workflow.revision_start_draft(procedure=procedure, user=editor)
+    workflow.revision_discard(revision=draft, user=editor)
+    again = workflow.revision_start_draft(procedure=procedure, user=editor)
+    assert again.number == 2  # the trail's "revision 1 discarded" keeps meaning one thing
+
+
+def test_save_and_submit_is_all_or_nothing(editor, procedure):
+    draft = workflow.revision_start_draft(procedure=procedure, user=editor)
+    with pytest.raises(ValidationError, match="what changed"):
+        workflow.revision_save_and_submit(
+            revision=draft, user=editor, body="New text", summary="", expected_version=1
+        )
+    assert reload(draft).body == "" and reload(draft).status == Status.DRAFT
+    workflow.revision_save_and_submit(
+        revision=draft, user=editor, body="New text", summary="Ready", expected_version=1
+    )
+    assert reload(draft).status == Status.IN_REVIEW and reload(draft).body == "New text"

@@ -1,13 +1,45 @@
 """Views: thin. Parse the request, call a queryset or a workflow function, render."""
 
+from .editing import (
+    DiscardView,
+    DraftEditView,
+    EditEntryView,
+    PreviewView,
+    ProcedureCreateView,
+    RestoreView,
+    StartDraftView,
+    SubmitView,
+    UpdateView,
+    WithdrawView,
+)
 from .finding import ProcedureListView, SearchView
+from .history import CompareView, HistoryView, MyWorkView, RevisionView
 from .reading import ContentsView, ProcedureView, SectionView, VolumeView
+from .review import ApproveView, RejectView, ReviewQueueView, ReviewView
 
 __all__ = [
+    "ApproveView",
+    "CompareView",
     "ContentsView",
+    "DiscardView",
+    "DraftEditView",
+    "EditEntryView",
+    "HistoryView",
+    "MyWorkView",
+    "PreviewView",
+    "ProcedureCreateView",
     "ProcedureListView",
     "ProcedureView",
+    "RejectView",
+    "RestoreView",
+    "ReviewQueueView",
+    "ReviewView",
+    "RevisionView",
     "SearchView",
     "SectionView",
+    "StartDraftView",
+    "SubmitView",
+    "UpdateView",
     "VolumeView",
+    "WithdrawView",
 ]

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, TemplateView
 
 from ..models import Procedure, Section, Volume
+from .editing import procedure_work
 
 
 def _sections_with_procedures():
@@ -76,5 +77,6 @@ class ProcedureView(DetailView):
             revision=procedure.current_revision,
             previous_procedure=Procedure.objects.before(procedure).with_place().last(),
             next_procedure=Procedure.objects.after(procedure).with_place().first(),
+            **procedure_work(procedure, self.request.user),
             **kwargs,
         )

@@ -1,0 +1,105 @@
+"""Forms: input validation only. Whether a change is allowed is procedures.workflow's business."""
+
+from crispy_forms.bootstrap import StrictButton
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Field, Layout
+from django import forms
+
+from . import workflow
+from .models import Procedure, Revision
+
+
+class CrispyForm(forms.Form):
+    """A form laid out by crispy-forms inside the template's own <form> tag."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the template's <form> carries the token
+
+
+class PreviewForm(CrispyForm):
+    """A procedure's Markdown body, within the size limit."""
+
+    body = forms.CharField(
+        label="Text (Markdown)",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(
+            attrs={"rows": 24, "class": "font-monospace draft-body", "spellcheck": "true"}
+        ),
+        help_text="Headings with #, lists with - or 1., tables, ``` for code, !!! note for boxes.",
+    )
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"].replace("\r\n", "\n")
+        workflow.check_body_size(body)
+        return body
+
+
+class DraftForm(PreviewForm):
+    """The edit form of a draft: Markdown body, change summary, the version it was opened on."""
+
+    summary = forms.CharField(
+        label="Change summary",
+        required=False,
+        max_length=Revision._meta.get_field("summary").max_length,
+        help_text="What changed and why. Needed to submit for review.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    ACTIONS = ("save", "preview", "submit")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(
+            Field("body"),
+            Field("summary"),
+            "version",
+            Div(
+                StrictButton("Save draft", type="submit", name="action", value="save",
+                             css_class="btn-primary"),
+                StrictButton("Preview", type="submit", name="action", value="preview",
+                             css_class="btn-outline-secondary"),
+                StrictButton("Submit for review", type="submit", name="action", value="submit",
+                             css_class="btn-success"),
+                css_class="d-flex flex-wrap gap-2 mb-3",
+            ),
+        )  # fmt: skip
+
+
+class ProcedureCreateForm(CrispyForm):
+    title = forms.CharField(
+        max_length=Procedure._meta.get_field("title").max_length,
+        help_text="As it should appear in the table of contents.",
+    )
+
+
+class DecisionForm(CrispyForm):
+    """An approver's comment on approving or rejecting (a rejection needs one)."""
+
+    comment = forms.CharField(
+        label="Comment",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Needed to reject: tell the author what to fix.",
+    )
+
+
+class SubmitForm(forms.Form):
+    """Submit a saved draft, optionally giving (or replacing) its summary."""
+
+    summary = DraftForm.base_fields["summary"]
+
+
+class CompareForm(forms.Form):
+    """Which two revisions to compare (`?from=N&to=M`)."""
+
+    from_number = forms.IntegerField(min_value=1)
+    to_number = forms.IntegerField(min_value=1)
+
+    def __init__(self, data=None, **kwargs):
+        if data is not None:
+            data = {"from_number": data.get("from"), "to_number": data.get("to")}
+        super().__init__(data, **kwargs)

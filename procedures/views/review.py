@@ -1,0 +1,108 @@
+"""Reviewing: the approvers' queue, the review page (diff + rendered result) and the decision."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.urls import reverse
+from django.views import View
+
+from .. import workflow
+from ..diff import diff_texts
+from ..forms import DecisionForm
+from ..models import Revision
+from .common import RevisionActionView, get_procedure, get_revision, require_visible
+
+
+class ReviewQueueView(View):
+    """Every revision in review, oldest submission first (approvers)."""
+
+    http_method_names = ["get"]
+
+    def get(self, request):
+        if not workflow.can_review(request.user):
+            raise PermissionDenied("Only approvers have a review queue.")
+        revisions = list(Revision.objects.awaiting_review().defer("body", "body_html", "toc_html"))
+        rows = [
+            {
+                "revision": revision,
+                "out_of_date": workflow.is_out_of_date(revision),
+                "own": revision.author_id == request.user.pk,
+            }
+            for revision in revisions
+        ]
+        return render(
+            request,
+            "procedures/review_queue.html",
+            {"rows": rows, "self_approval": workflow.self_approval_allowed()},
+        )
+
+
+def review_page(request, procedure, revision, form=None, status=200):
+    """Render the review page: the diff against the approved text, the result, the decision."""
+    current = procedure.current_revision
+    context = {
+        "procedure": procedure,
+        "revision": revision,
+        "current": current,
+        "diff": diff_texts(current.body if current else "", revision.body),
+        "form": form or DecisionForm(),
+        "actions": workflow.allowed_actions(revision, request.user),
+        "out_of_date": workflow.is_out_of_date(revision),
+        "own": revision.author_id == request.user.pk,
+        "self_approval": workflow.self_approval_allowed(),
+    }
+    return render(request, "procedures/review.html", context, status=status)
+
+
+class ReviewView(View):
+    http_method_names = ["get"]
+
+    def get(self, request, **kwargs):
+        procedure = get_procedure(kwargs)
+        revision = get_revision(procedure, kwargs["number"])
+        require_visible(revision, request.user)
+        return review_page(request, procedure, revision)
+
+
+class DecisionView(RevisionActionView):
+    """Approve or reject; a refusal shows the review page again with the comment kept."""
+
+    form_class = DecisionForm
+
+    def refused(self, form, *, status):
+        if not workflow.can_see(self.revision, self.request.user):
+            return super().refused(form, status=status)
+        return review_page(self.request, self.procedure, self.revision, form, status)
+
+
+class ApproveView(DecisionView):
+    verb = "approve"
+
+    def perform(self, data):
+        return workflow.revision_approve(
+            revision=self.revision, user=self.request.user, comment=data["comment"]
+        )
+
+    def success_message(self, result):
+        return f"Revision {result.number} approved: it is now the text everyone reads."
+
+    def success_url(self, result):
+        return self.procedure.get_absolute_url()
+
+
+class RejectView(DecisionView):
+    verb = "reject"
+
+    def perform(self, data):
+        return workflow.revision_reject(
+            revision=self.revision, user=self.request.user, comment=data["comment"]
+        )
+
+    def success_message(self, result):
+        return f"Revision {result.number} rejected; its author has been told why."
+
+    def success_url(self, result):
+        if workflow.can_review(self.request.user):
+            return reverse("procedures:review_queue")
+        return self.revision.get_absolute_url()
