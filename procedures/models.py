@@ -450,6 +450,9 @@ class SearchEntry(models.Model):
     )
 
     class Meta:
+        # Tells Django (test serialisation, flush, schema operations) the table is
+        # PostgreSQL's alone.
+        required_db_vendor = "postgresql"
         indexes = [GinIndex(fields=["vector"], name="search_entry_vector")]
 
     def __str__(self) -> str:

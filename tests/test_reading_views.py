@@ -119,8 +119,9 @@ def test_procedure_page_query_count_does_not_grow_with_revisions(
     procedure = ProcedureFactory()
     for _ in range(revisions):
         approved_revision(procedure)
-    # +2 for the user's permissions (menu, Edit button), +1 for work in review.
-    with django_assert_max_num_queries(8):
+    # session, user, procedure, previous, next, +2 for the user's permissions (menu, Edit
+    # button), +1 for work in review, +1 for "Linked from".
+    with django_assert_max_num_queries(9):
         response = reader_client.get(procedure.get_absolute_url())
     assert response.status_code == HTTPStatus.OK
 
