@@ -493,15 +493,17 @@ class SqliteBackend:
         # Scoring is what costs: bm25 for every match of a word found in nine procedures in
         # ten is most of a query's time. Title matches come first and are few, so they are
         # scored alone, and the body matches only when the page reaches past them. Both
-        # sets are FTS5 expressions (not `rowid IN`, which FTS5 answers row by row).
-        match = query.fts5()
-        title_hits = f"({match}) AND ({query.fts5('title')})"
-        body_hits = f"({match}) NOT ({query.fts5('title')})"
+        # sets are FTS5 expressions (not `rowid IN`, which FTS5 answers row by row), kept
+        # as small as the query allows: without exclusions a title match is a match.
+        match, in_title = query.fts5(), query.fts5("title")
+        excludes = any(clause.exclude for clause in query.clauses)
+        title_hits = f"({match}) AND ({in_title})" if excludes else in_title
         rows = [_Row(pk, True, score) for pk, score in self._best(title_hits, limit, offset)]
         if len(rows) < limit:
             # The title matches ran out on this page, so how many there are is known,
             # unless the page starts past them; then they are counted.
             title_total = offset + len(rows) if rows or not offset else self._count(title_hits)
+            body_hits = f"({match}) NOT ({in_title})" if title_total else match
             more, skip = limit - len(rows), max(0, offset - title_total)
             rows += [_Row(pk, False, score) for pk, score in self._best(body_hits, more, skip)]
         return rows, self._count(match)

@@ -131,6 +131,8 @@ def test_exclusion(corpus):
         "Nightly jobs"
     }
     assert search.search("-firewall").total == 0
+    # A title match whose text has the excluded word is left out too.
+    assert set(titles("firewall -ticket")) == {"Nightly jobs", "Firewall audit"}
 
 
 def test_or(corpus):
