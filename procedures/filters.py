@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, F, OuterRef
 
@@ -52,27 +53,42 @@ class ProcedureFilter(django_filters.FilterSet):
         max_length=200,
     )
     volume = django_filters.ModelChoiceFilter(
+        label="Volume",
         field_name="section__volume",
         to_field_name="number",
         queryset=Volume.objects.order_by("number"),
         empty_label="Any volume",
     )
     section = django_filters.ChoiceFilter(
-        choices=_section_choices, method="filter_section", empty_label="Any section"
+        label="Section",
+        choices=_section_choices,
+        method="filter_section",
+        empty_label="Any section",
     )
     status = django_filters.ChoiceFilter(
-        choices=STATUS_CHOICES, method="filter_status", empty_label="Any status"
+        label="Status",
+        choices=STATUS_CHOICES,
+        method="filter_status",
+        empty_label="Any status",
     )
     owner = django_filters.ModelChoiceFilter(
+        label="Owner",
         field_name="owner",
         to_field_name="username",
         queryset=_owners,
         empty_label="Any owner",
     )
-    approved = django_filters.DateFromToRangeFilter(
+    approved_after = django_filters.DateFilter(
         field_name="current_revision__reviewed_at__date",
-        label="Last approved between",
-        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+        lookup_expr="gte",
+        label="Approved since",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    approved_before = django_filters.DateFilter(
+        field_name="current_revision__reviewed_at__date",
+        lookup_expr="lte",
+        label="Approved until",
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     sort = django_filters.ChoiceFilter(
         choices=[(value, label) for value, (label, _) in SORT_ORDERS.items()],
