@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import Procedure, Revision, RevisionEvent, Section, Volume
+from .wikilinks import refresh_links_to
 
 
 class SectionInline(admin.TabularInline):
@@ -67,6 +68,11 @@ class ProcedureAdmin(admin.ModelAdmin):
     # The approved revision changes only by approval in the workflow.
     readonly_fields = ["current_revision", "created_at", "updated_at"]
     inlines = [RevisionInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A new, renamed or moved procedure changes what [[links]] to it resolve to.
+        refresh_links_to(obj)
 
 
 @admin.register(Revision)

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from procedures.models import Procedure
+from procedures.wikilinks import update_links
 from tests.factories import approved_revision
 
 pytestmark = pytest.mark.django_db
@@ -70,3 +71,28 @@ def test_autocomplete_for_owner_and_section(admin_client, manual):
     )
     assert response.status_code == HTTPStatus.OK
     assert [r["text"] for r in response.json()["results"]] == ["1.II Finance"]
+
+
+def test_renaming_a_procedure_in_the_admin_repairs_links_to_it(admin_client, manual):
+    target = Procedure.objects.get(slug="final-friday-training")
+    source = Procedure.objects.get(slug="time-tracking-for-employees")
+    approved_revision(source, body="See [[Friday Training Day]].")
+    update_links(source)  # as approval through the workflow does
+    page = admin_client.get(source.get_absolute_url()).content.decode()
+    assert "wikilink-broken" in page
+    response = admin_client.post(
+        reverse("admin:procedures_procedure_change", args=[target.pk]),
+        {
+            "section": target.section_id,
+            "title": "Friday Training Day",
+            "slug": target.slug,
+            "position": target.position,
+            "owner": "",
+            "revisions-TOTAL_FORMS": "0",
+            "revisions-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    page = admin_client.get(source.get_absolute_url()).content.decode()
+    assert "wikilink-broken" not in page
+    assert f'href="{target.get_absolute_url()}"' in page
