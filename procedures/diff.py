@@ -143,9 +143,7 @@ def _unique_common(
     count_a = Counter(a[alo:ahi])
     count_b = Counter(b[blo:bhi])
     in_b = {b[j]: j for j in range(blo, bhi) if count_b[b[j]] == 1}
-    candidates = [
-        (i, in_b[a[i]]) for i in range(alo, ahi) if count_a[a[i]] == 1 and a[i] in in_b
-    ]
+    candidates = [(i, in_b[a[i]]) for i in range(alo, ahi) if count_a[a[i]] == 1 and a[i] in in_b]
     # Longest increasing subsequence of the b positions (patience sorting).
     tops: list[int] = []  # the j at the top of each pile
     tops_index: list[int] = []  # the candidate at the top of each pile
