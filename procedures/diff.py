@@ -7,6 +7,8 @@ The result is plain data (no HTML): templates render it, escaping every piece of
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -96,10 +98,94 @@ def _merged(spans: list[Span]) -> tuple[Span, ...]:
     return tuple(out)
 
 
+def _matched_lines(a: list[str], b: list[str]) -> list[tuple[int, int]]:
+    """Return the pairs (i, j) of lines kept from `a` to `b`, in order ("patience" diff).
+
+    Lines that occur once in each text anchor the match; the stretches between anchors are
+    matched the same way, and difflib's matcher only handles stretches with no such line.
+    That keeps a long text fast (difflib alone is quadratic on Markdown's many blank and
+    repeated lines) and pairs up the lines a reader would.
+    """
+    pairs: list[tuple[int, int]] = []
+    stack = [(0, len(a), 0, len(b))]
+    while stack:
+        alo, ahi, blo, bhi = stack.pop()
+        while alo < ahi and blo < bhi and a[alo] == b[blo]:  # common head
+            pairs.append((alo, blo))
+            alo, blo = alo + 1, blo + 1
+        while alo < ahi and blo < bhi and a[ahi - 1] == b[bhi - 1]:  # common tail
+            pairs.append((ahi - 1, bhi - 1))
+            ahi, bhi = ahi - 1, bhi - 1
+        if alo >= ahi or blo >= bhi:
+            continue
+        anchors = _unique_common(a, b, alo, ahi, blo, bhi)
+        if not anchors:
+            matcher = SequenceMatcher(None, a[alo:ahi], b[blo:bhi])
+            pairs.extend(
+                (alo + i + k, blo + j + k)
+                for i, j, n in matcher.get_matching_blocks()
+                for k in range(n)
+            )
+            continue
+        i_prev, j_prev = alo, blo
+        for i, j in anchors:
+            pairs.append((i, j))
+            stack.append((i_prev, i, j_prev, j))
+            i_prev, j_prev = i + 1, j + 1
+        stack.append((i_prev, ahi, j_prev, bhi))
+    return sorted(pairs)
+
+
+def _unique_common(
+    a: list[str], b: list[str], alo: int, ahi: int, blo: int, bhi: int
+) -> list[tuple[int, int]]:
+    """Return the longest in-order run of lines found exactly once in each range."""
+    count_a = Counter(a[alo:ahi])
+    count_b = Counter(b[blo:bhi])
+    in_b = {b[j]: j for j in range(blo, bhi) if count_b[b[j]] == 1}
+    candidates = [(i, in_b[a[i]]) for i in range(alo, ahi) if count_a[a[i]] == 1 and a[i] in in_b]
+    # Longest increasing subsequence of the b positions (patience sorting).
+    tops: list[int] = []  # the j at the top of each pile
+    tops_index: list[int] = []  # the candidate at the top of each pile
+    back: list[int] = []  # each candidate's predecessor, -1 for none
+    for index, (_, j) in enumerate(candidates):
+        pile = bisect_left(tops, j)
+        if pile == len(tops):
+            tops.append(j)
+            tops_index.append(index)
+        else:
+            tops[pile] = j
+            tops_index[pile] = index
+        back.append(tops_index[pile - 1] if pile else -1)
+    run: list[tuple[int, int]] = []
+    index = tops_index[-1] if tops_index else -1
+    while index != -1:
+        run.append(candidates[index])
+        index = back[index]
+    return run[::-1]
+
+
+def _opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """Turn the kept lines into difflib-style opcodes (equal, replace, delete, insert)."""
+    opcodes: list[tuple[str, int, int, int, int]] = []
+    i = j = 0
+    for pi, pj in [*_matched_lines(a, b), (len(a), len(b))]:
+        if i < pi or j < pj:
+            tag = "replace" if i < pi and j < pj else ("delete" if i < pi else "insert")
+            opcodes.append((tag, i, pi, j, pj))
+        if pi < len(a):
+            last = opcodes[-1] if opcodes else None
+            if last and last[0] == "equal" and last[2] == pi and last[4] == pj:
+                opcodes[-1] = ("equal", last[1], pi + 1, last[3], pj + 1)
+            else:
+                opcodes.append(("equal", pi, pi + 1, pj, pj + 1))
+        i, j = pi + 1, pj + 1
+    return opcodes
+
+
 def _lines(a: list[str], b: list[str]) -> list[Line]:
     lines: list[Line] = []
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in _opcodes(a, b):
         if tag == "equal":
             lines.extend(
                 Line(EQUAL, i + 1, j + 1, (Span(a[i], False),))

@@ -1,5 +1,8 @@
 """procedures.diff: lines added and removed, changed words marked, unchanged stretches folded."""
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from procedures.diff import DELETE, EQUAL, INSERT, WORD_DIFF_MAX_CHARS, Span, diff_texts
 
 
@@ -80,3 +83,28 @@ def test_neighbouring_changed_words_read_as_one_change():
     old, new = [line for block in diff.blocks for line in block.lines]
     assert old.spans == (Span("check ", False), Span("the old backup", True), Span(" now", False))
     assert new.spans == (Span("check ", False), Span("a new tape", True), Span(" now", False))
+
+
+lines_of = st.lists(
+    st.sampled_from(["", "a", "b", "- item", "## Step", "x y z", "x y w"]), max_size=40
+)
+
+
+@given(old=lines_of, new=lines_of)
+@settings(max_examples=200, deadline=None)
+def test_a_diff_gives_back_both_texts(old, new):
+    diff = diff_texts("\n".join(old), "\n".join(new), context=1)
+    lines = [line for block in diff.blocks for line in block.lines]
+    text_of = ["".join(span.text for span in line.spans) for line in lines]
+    got_old = [t for line, t in zip(lines, text_of, strict=True) if line.kind != INSERT]
+    got_new = [t for line, t in zip(lines, text_of, strict=True) if line.kind != DELETE]
+    assert got_old == "\n".join(old).splitlines()
+    assert got_new == "\n".join(new).splitlines()
+    assert [line.old_number for line in lines if line.kind != INSERT] == list(
+        range(1, len(got_old) + 1)
+    )
+    assert [line.new_number for line in lines if line.kind != DELETE] == list(
+        range(1, len(got_new) + 1)
+    )
+    assert diff.inserted == sum(1 for line in lines if line.kind == INSERT)
+    assert not diff.has_changes or old != new
