@@ -193,6 +193,7 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "procedures.security.login_username"
 # The lockout page: templates/registration/locked_out.html, status 429 Too Many Requests.
 AXES_LOCKOUT_CALLABLE = "procedures.security.lockout_response"
 # Behind a proxy, the client address is the left-most X-Forwarded-For entry the proxy set.

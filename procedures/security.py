@@ -12,7 +12,7 @@ import time
 
 from axes.signals import user_locked_out
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
@@ -56,9 +56,8 @@ def log_logout(sender, request, user, **kwargs):
 @receiver(user_login_failed, dispatch_uid="sop_log_login_failed")
 def log_login_failed(sender, credentials, request=None, **kwargs):
     # Django has already replaced the password in `credentials` with stars.
-    logger.warning(
-        "login failed: user=%r from %s", credentials.get("username"), client_address(request)
-    )
+    username = str(credentials.get("username"))
+    logger.warning("login failed: user=%r from %s", username[:200], client_address(request))
 
 
 @receiver(user_locked_out, dispatch_uid="sop_log_locked_out")
@@ -70,6 +69,24 @@ def log_locked_out(sender, request, username, ip_address, **kwargs):
         settings.AXES_FAILURE_LIMIT,
         settings.AXES_COOLOFF_TIME,
     )
+
+
+def login_username(request: HttpRequest, credentials: dict | None = None) -> str | None:
+    """Return the username a login attempt gave, cut to the longest a username can be.
+
+    django-axes' AXES_USERNAME_CALLABLE. Django's login form does not check the length of
+    what is typed as a username, and django-axes stores it in a 255-character column: a
+    longer one would fail the insert (a server error on PostgreSQL). No username is longer
+    than the user model allows, so the cut loses nothing.
+    """
+    field = settings.AXES_USERNAME_FORM_FIELD
+    if credentials:
+        username = credentials.get(field)
+    else:
+        username = getattr(request, "data", request.POST).get(field)
+    if username is None:
+        return None
+    return str(username)[: get_user_model()._meta.get_field("username").max_length]
 
 
 def lockout_response(request: HttpRequest, original_response=None, credentials=None):

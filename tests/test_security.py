@@ -112,6 +112,13 @@ def test_a_successful_login_resets_the_count(client, tech):
     assert log_in(client).status_code == HTTPStatus.FOUND
 
 
+@pytest.mark.parametrize("url", [reverse("login"), reverse("admin:login")])
+def test_an_absurdly_long_username_is_a_failed_login_not_an_error(client, url):
+    response = client.post(url, {"username": "u" * 300, "password": "x"})
+    assert response.status_code == HTTPStatus.OK
+    assert len(AccessAttempt.objects.get().username) == 150
+
+
 def test_the_admin_login_is_protected_too(client, tech):
     url = reverse("admin:login")
     for _ in range(5):
