@@ -207,7 +207,8 @@ def _revision_changed(instance, **kwargs) -> None:
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="manual_changed_user")
-def _user_changed(update_fields=None, **kwargs) -> None:
-    # Reading pages name owners and approvers. Logging in saves only last_login.
-    if update_fields is None or set(update_fields) - {"last_login"}:
+def _user_changed(created=False, update_fields=None, **kwargs) -> None:
+    # Reading pages name owners and approvers; a new user is neither yet, and logging in
+    # saves only last_login.
+    if not created and (update_fields is None or set(update_fields) - {"last_login"}):
         _changed()
