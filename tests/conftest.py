@@ -1,6 +1,21 @@
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+
+CHROMIUM = Path("/usr/bin/chromium")
+# The browser tests need Debian's Chromium; without it they are left out, and said so.
+collect_ignore = [] if CHROMIUM.exists() else ["browser"]
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not CHROMIUM.exists():
+        terminalreporter.write_line(
+            f"browser tests NOT RUN: {CHROMIUM} is missing (apt-get install chromium)",
+            yellow=True,
+            bold=True,
+        )
 
 
 def pytest_configure(config):
