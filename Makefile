@@ -6,7 +6,7 @@ PORT   ?= 8000
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-k workflow -x"`.
 PYTEST_ARGS ?=
 
-.PHONY: run test test-only lint format migrate bench bench-search clean
+.PHONY: run test test-only lint format migrate bench bench-smoke bench-search access-matrix clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ $(VENV)/.installed: requirements.txt $(VENV)/bin/python
 
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+$(VENV)/.installed-bench: requirements.txt requirements-bench.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -r requirements-bench.txt
 	touch $@
 
 ## run: set up everything (virtualenv, packages, database, contents, first admin) and serve on 127.0.0.1:$(PORT)
@@ -32,6 +36,18 @@ test: $(VENV)/.installed-dev
 
 test-only:
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## bench: load test under gunicorn + locust (PostgreSQL on 127.0.0.1; BENCH_SECONDS=30 per phase)
+bench: $(VENV)/.installed-bench
+	$(PY) -m tests.bench.run
+
+## bench-smoke: the same load test for ~15 s; fails on any failed request (CI runs it)
+bench-smoke: $(VENV)/.installed-bench
+	$(PY) -m tests.bench.run --smoke
+
+## access-matrix: print who may open which URL, as the access-matrix test checks it
+access-matrix: $(VENV)/.installed-dev
+	$(PY) -m pytest -q -s tests/test_access_matrix.py -k print_matrix
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

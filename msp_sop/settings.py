@@ -6,9 +6,11 @@ hardening follows from DEBUG being off. See .env.example for every variable.
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -74,6 +76,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_filters",
     "bootstrap",  # django-bootstrap-static: Bootstrap's CSS/JS as static files
+    "csp",
+    "axes",
     "procedures",
 ]
 
@@ -81,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "procedures.security.IdleSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -88,6 +93,17 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Logs every refused authorisation (403) to the msp_sop.security logger.
+    "procedures.security.RefusalLogMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out username/address pair is refused before any password check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "msp_sop.urls"
@@ -138,6 +154,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# "default" is shared by every worker process on the machine (files under var/cache): it holds
+# the version of the table of contents (procedures.navigation), so a change made through one
+# worker reaches all of them. "template_fragments" is each process's own memory; its keys
+# carry that version, so a fragment is never served stale. Several app servers would need a
+# shared default cache (memcached, redis) instead of files.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+    },
+    "template_fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "sop-template-fragments",
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    },
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -147,6 +180,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sessions end after SESSION_COOKIE_AGE seconds without a request (an idle timeout, not a
+# fixed lifetime): procedures.security.IdleSessionMiddleware renews the expiry as the
+# person works, at most once a minute, instead of writing the session on every request.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
+SESSION_RENEW_AFTER = env_int("SESSION_RENEW_AFTER", 60)
+
+# Login protection (django-axes): 5 failed logins for one username from one address lock
+# that pair out for 15 minutes. Locking the pair, not the username, means a stranger
+# cannot lock a colleague out of the site from every address by guessing at their name.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "procedures.security.login_username"
+# The lockout page: templates/registration/locked_out.html, status 429 Too Many Requests.
+AXES_LOCKOUT_CALLABLE = "procedures.security.lockout_response"
+# Behind a proxy, the client address is the left-most X-Forwarded-For entry the proxy set.
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 1)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "procedures:contents"
@@ -208,6 +262,25 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): only the site's own scripts, styles and images run,
+# so a sanitiser miss in user content still cannot execute code. No inline script, style
+# attribute or eval anywhere. img-src allows data: only because Bootstrap's CSS draws its
+# icons (navbar toggler, select arrow, checkbox tick, close button) as data: SVG images;
+# user Markdown cannot use data: URLs (procedures.markdown allows http, https, mailto, tel).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
 SILENCED_SYSTEM_CHECKS = []
 if not SECURE_SSL_REDIRECT and env_bool("SECURE_PROXY_SSL_REDIRECT", False):
     # The proxy in front redirects HTTP to HTTPS itself, so Django need not.
@@ -216,6 +289,10 @@ if not SECURE_SSL_REDIRECT and env_bool("SECURE_PROXY_SSL_REDIRECT", False):
 # Request size: a procedure body may be up to SOP_MAX_BODY_BYTES; leave room for the form.
 SOP_MAX_BODY_BYTES = env_int("SOP_MAX_BODY_BYTES", 1_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = SOP_MAX_BODY_BYTES * 3 + 100_000
+# `make bench` only: adds /bench/bare/, a view serving a saved page with no database work,
+# the yardstick the reading pages' throughput is measured against. Never on in production.
+SOP_BENCH = env_bool("SOP_BENCH", False)
+SOP_BENCH_HTML = os.environ.get("SOP_BENCH_HTML", "")
 # One-person shops may allow an author to approve their own revision.
 SOP_ALLOW_SELF_APPROVAL = env_bool("SOP_ALLOW_SELF_APPROVAL", False)
 
@@ -225,5 +302,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Logins, failed logins, lockouts and refused requests (procedures.security).
+        "msp_sop.security": {"level": "INFO"},
+        # django-axes repeats what msp_sop.security says; keep its warnings only.
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -22,3 +23,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("procedures.urls")),
 ]
+
+if settings.SOP_BENCH:  # `make bench` only: the no-database yardstick view
+    from msp_sop.bench import bare_page
+
+    urlpatterns.insert(0, path("bench/bare/", bare_page, name="bench_bare"))

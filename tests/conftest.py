@@ -1,6 +1,21 @@
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+
+CHROMIUM = Path("/usr/bin/chromium")
+# The browser tests need Debian's Chromium; without it they are left out, and said so.
+collect_ignore = [] if CHROMIUM.exists() else ["browser"]
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not CHROMIUM.exists():
+        terminalreporter.write_line(
+            f"browser tests NOT RUN: {CHROMIUM} is missing (apt-get install chromium)",
+            yellow=True,
+            bold=True,
+        )
 
 
 def pytest_configure(config):
@@ -18,6 +33,19 @@ def pytest_configure(config):
     settings.WHITENOISE_AUTOREFRESH = True
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Each test starts with empty caches (cleared below); nothing is written under var/.
+    settings.CACHES = {
+        alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": alias}
+        for alias in settings.CACHES
+    }
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches():
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture

@@ -295,7 +295,7 @@ def test_a_failing_mail_server_does_not_undo_the_approval(
     settings.EMAIL_BACKEND = "tests.failing_mail.Backend"
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         workflow.revision_approve(revision=revision, user=approver)
-    assert len(callbacks) == 1  # the mail was attempted...
+    assert [cb for cb in callbacks if cb.__qualname__ == "_notify.<locals>.send"]  # mail tried...
     assert "Could not send 'Approved: Server Down Procedures" in caplog.text  # ...and failed
     procedure.refresh_from_db()
     assert procedure.current_revision_id == revision.pk

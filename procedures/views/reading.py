@@ -1,21 +1,16 @@
-"""The reading site: contents, volumes, sections and the approved text of procedures."""
+"""The reading site: contents, volumes, sections and the approved text of procedures.
 
-from django.db.models import Prefetch
+Places in the book (lists, previous and next) come from the cached table of contents in
+`procedures.navigation`; only a procedure's own row and approved revision are read per page.
+"""
+
 from django.http import Http404
-from django.shortcuts import get_object_or_404
-from django.views.generic import DetailView, TemplateView
+from django.utils.functional import SimpleLazyObject
+from django.views.generic import TemplateView
 
-from ..models import Procedure, Section, Volume
+from ..models import Procedure
+from ..navigation import book
 from .editing import procedure_work
-
-
-def _sections_with_procedures():
-    procedures = Procedure.objects.order_by("position", "pk").only(
-        "pk", "title", "slug", "position", "section_id", "current_revision_id"
-    )
-    return Section.objects.order_by("position").prefetch_related(
-        Prefetch("procedures", queryset=procedures)
-    )
 
 
 class ContentsView(TemplateView):
@@ -24,59 +19,65 @@ class ContentsView(TemplateView):
     template_name = "procedures/contents.html"
 
     def get_context_data(self, **kwargs):
-        volumes = Volume.objects.prefetch_related(
-            Prefetch("sections", queryset=_sections_with_procedures())
-        )
-        return super().get_context_data(volumes=volumes, **kwargs)
+        return super().get_context_data(book=book(), **kwargs)
 
 
-class VolumeView(DetailView):
+class VolumeView(TemplateView):
     template_name = "procedures/volume.html"
-    context_object_name = "volume"
-
-    def get_object(self, queryset=None):
-        return get_object_or_404(
-            Volume.objects.prefetch_related(
-                Prefetch("sections", queryset=_sections_with_procedures())
-            ),
-            number=self.kwargs["volume"],
-        )
-
-
-class SectionView(DetailView):
-    template_name = "procedures/section.html"
-    context_object_name = "section"
-
-    def get_object(self, queryset=None):
-        return get_object_or_404(
-            _sections_with_procedures().select_related("volume"),
-            volume__number=self.kwargs["volume"],
-            numeral=self.kwargs["section"],
-        )
-
-
-class ProcedureView(DetailView):
-    """A procedure's approved revision, rendered, with its place in the book."""
-
-    template_name = "procedures/procedure.html"
-    context_object_name = "procedure"
-
-    def get_object(self, queryset=None):
-        try:
-            return Procedure.objects.for_reading().get(
-                section__volume__number=self.kwargs["volume"],
-                section__numeral=self.kwargs["section"],
-                slug=self.kwargs["slug"],
-            )
-        except Procedure.DoesNotExist:
-            raise Http404("No such procedure in the manual.") from None
 
     def get_context_data(self, **kwargs):
-        procedure = self.object
-        return super().get_context_data(
-            revision=procedure.current_revision,
-            previous_procedure=Procedure.objects.before(procedure).with_place().last(),
-            next_procedure=Procedure.objects.after(procedure).with_place().first(),
-            **procedure_work(procedure, self.request.user),
-            **kwargs,
+        current = book()
+        volume = current.volume(self.kwargs["volume"])
+        if volume is None:
+            raise Http404("No such volume in the manual.")
+        # The URL's own "volume" (a number) is replaced by the volume itself.
+        return super().get_context_data(**{**kwargs, "book": current, "volume": volume})
+
+
+class SectionView(TemplateView):
+    template_name = "procedures/section.html"
+
+    def get_context_data(self, **kwargs):
+        current = book()
+        section = current.section(self.kwargs["volume"], self.kwargs["section"])
+        if section is None:
+            raise Http404("No such section in the manual.")
+        return super().get_context_data(**{**kwargs, "book": current, "section": section})
+
+
+class ProcedureView(TemplateView):
+    """A procedure's approved revision, rendered, with its place in the book.
+
+    The place comes from the cached table of contents and the approved text from a template
+    fragment cached per version of the manual (procedures/procedure.html); what depends on
+    the user (work in review, their own draft, which buttons) is read on every request.
+    """
+
+    template_name = "procedures/procedure.html"
+
+    def get_context_data(self, **kwargs):
+        current = book()
+        place = current.procedure(
+            self.kwargs["volume"], self.kwargs["section"], self.kwargs["slug"]
         )
+        if place is None:
+            raise Http404("No such procedure in the manual.")
+        procedure = _procedure_for_reading(place.pk)
+        previous_procedure, next_procedure = current.neighbours(place.pk)
+        return super().get_context_data(
+            **kwargs,
+            book=current,
+            place=place,
+            procedure=procedure,
+            revision=SimpleLazyObject(lambda: procedure.current_revision),
+            previous_procedure=previous_procedure,
+            next_procedure=next_procedure,
+            **procedure_work(procedure, self.request.user),
+        )
+
+
+def _procedure_for_reading(pk: int) -> Procedure:
+    try:
+        return Procedure.objects.for_reading().get(pk=pk)
+    except Procedure.DoesNotExist:  # deleted since the table of contents was read
+        raise Http404("No such procedure in the manual.") from None

@@ -1,0 +1,214 @@
+"""The manual's table of contents, cached: volumes, sections and procedures in book order.
+
+Every reading page needs its place in the book (the contents, a volume's or a section's list,
+the previous and next procedure). Building that from the database each time cost most of a
+page's time, so each process keeps the whole table of contents in memory as a `Book`, built
+in three queries and reused until the manual changes.
+
+The cache key is a version kept in Django's default cache (shared by all worker processes):
+`manual_changed()` replaces it whenever anything a reading page shows is saved or deleted: a
+volume, section or procedure, an approved revision, a user (names of owners and approvers).
+Signals below do it, so the admin, loaddata and the workflow are all covered; once at once
+and once more after the transaction commits, so that a reader who read old rows meanwhile
+cannot keep them under the new version. A bulk `QuerySet.update()` sends no signal: code
+that updates these models in bulk must call `manual_changed()` itself.
+
+The templates cache their fragments (lists, a procedure's approved text) under keys carrying
+the version. Only approved text is ever cached; a draft's save changes no version.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.urls import reverse
+
+from .models import Procedure, Revision, Section, Volume
+
+VERSION_KEY = "procedures:manual-version"
+
+
+@dataclass(eq=False)
+class ProcedureEntry:
+    pk: int
+    title: str
+    slug: str
+    url: str
+    written: bool
+    section: SectionEntry = field(repr=False)
+
+    def get_absolute_url(self) -> str:
+        return self.url
+
+
+@dataclass(eq=False)
+class SectionEntry:
+    pk: int
+    numeral: str
+    title: str
+    url: str
+    volume: VolumeEntry = field(repr=False)
+    procedures: list[ProcedureEntry] = field(default_factory=list, repr=False)
+
+    def get_absolute_url(self) -> str:
+        return self.url
+
+
+@dataclass(eq=False)
+class VolumeEntry:
+    number: int
+    title: str
+    url: str
+    sections: list[SectionEntry] = field(default_factory=list, repr=False)
+
+    def get_absolute_url(self) -> str:
+        return self.url
+
+
+@dataclass(eq=False)
+class Book:
+    """The table of contents of one version of the manual."""
+
+    # Keys of cached template fragments carry `version`, so none outlives a change.
+
+    version: str
+    volumes: list[VolumeEntry]
+    procedures: list[ProcedureEntry]  # in book order
+
+    def __post_init__(self):
+        self._volumes = {volume.number: volume for volume in self.volumes}
+        self._sections = {
+            (volume.number, section.numeral): section
+            for volume in self.volumes
+            for section in volume.sections
+        }
+        self._position = {entry.pk: index for index, entry in enumerate(self.procedures)}
+        self._places = {
+            (entry.section.volume.number, entry.section.numeral, entry.slug): entry
+            for entry in self.procedures
+        }
+
+    def volume(self, number: int) -> VolumeEntry | None:
+        return self._volumes.get(number)
+
+    def section(self, volume: int, numeral: str) -> SectionEntry | None:
+        return self._sections.get((volume, numeral))
+
+    def procedure(self, volume: int, numeral: str, slug: str) -> ProcedureEntry | None:
+        return self._places.get((volume, numeral, slug))
+
+    def neighbours(self, pk: int) -> tuple[ProcedureEntry | None, ProcedureEntry | None]:
+        """Return the procedures printed just before and just after procedure `pk`."""
+        index = self._position.get(pk)
+        if index is None:
+            return None, None
+        before = self.procedures[index - 1] if index > 0 else None
+        after = self.procedures[index + 1] if index + 1 < len(self.procedures) else None
+        return before, after
+
+
+def manual_version() -> str:
+    """Return the current version of the manual's table of contents."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def manual_changed() -> None:
+    """Give the table of contents a new version: every process rebuilds its Book."""
+    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def build_book(version: str) -> Book:
+    """Read the table of contents from the database (three queries)."""
+    volumes = {
+        number: VolumeEntry(
+            number=number, title=title, url=reverse("procedures:volume", args=[number])
+        )
+        for number, title in Volume.objects.order_by("number").values_list("number", "title")
+    }
+    sections = {}
+    for pk, volume_number, numeral, title in Section.objects.order_by(
+        "volume__number", "position", "pk"
+    ).values_list("pk", "volume__number", "numeral", "title"):
+        volume = volumes[volume_number]
+        section = SectionEntry(
+            pk=pk,
+            numeral=numeral,
+            title=title,
+            url=reverse("procedures:section", args=[volume_number, numeral]),
+            volume=volume,
+        )
+        volume.sections.append(section)
+        sections[pk] = section
+    procedures = []
+    rows = Procedure.objects.in_book_order().values_list(
+        "pk", "title", "slug", "section_id", "current_revision_id"
+    )
+    for pk, title, slug, section_id, current_revision_id in rows:
+        section = sections[section_id]
+        entry = ProcedureEntry(
+            pk=pk,
+            title=title,
+            slug=slug,
+            url=reverse(
+                "procedures:procedure", args=[section.volume.number, section.numeral, slug]
+            ),
+            written=current_revision_id is not None,
+            section=section,
+        )
+        section.procedures.append(entry)
+        procedures.append(entry)
+    return Book(version=version, volumes=list(volumes.values()), procedures=procedures)
+
+
+_latest: Book | None = None
+_lock = threading.Lock()
+
+
+def book() -> Book:
+    """Return the current table of contents, from this process's memory when up to date."""
+    global _latest
+    version = manual_version()
+    latest = _latest
+    if latest is not None and latest.version == version:
+        return latest
+    with _lock:
+        if _latest is None or _latest.version != version:
+            _latest = build_book(version)
+        return _latest
+
+
+def _changed(**kwargs) -> None:
+    manual_changed()
+    transaction.on_commit(manual_changed, robust=True)
+
+
+for _model in (Volume, Section, Procedure):
+    post_save.connect(_changed, sender=_model, dispatch_uid=f"manual_changed_{_model.__name__}")
+    post_delete.connect(_changed, sender=_model, dispatch_uid=f"manual_gone_{_model.__name__}")
+
+
+@receiver(post_save, sender=Revision, dispatch_uid="manual_changed_revision")
+@receiver(post_delete, sender=Revision, dispatch_uid="manual_gone_revision")
+def _revision_changed(instance, **kwargs) -> None:
+    # Reading pages show approved text only; saving a draft changes nothing they show.
+    if instance.status == Revision.Status.APPROVED:
+        _changed()
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="manual_changed_user")
+def _user_changed(created=False, update_fields=None, **kwargs) -> None:
+    # Reading pages name owners and approvers; a new user is neither yet, and logging in
+    # saves only last_login.
+    if not created and (update_fields is None or set(update_fields) - {"last_login"}):
+        _changed()

@@ -1,0 +1,154 @@
+"""Sessions and the security log: idle timeout, login attempts, refused authorisations.
+
+Everything worth an administrator's attention goes to the `msp_sop.security` logger:
+logins, failed logins, lockouts (django-axes) and every request refused with 403.
+User-supplied strings are logged with %r so a username cannot forge a log line.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from axes.signals import user_locked_out
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY, get_user_model
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.core.exceptions import PermissionDenied
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+
+logger = logging.getLogger("msp_sop.security")
+
+# Session key holding when the session's expiry was last pushed back (Unix seconds).
+RENEWED_AT = "_sop_renewed_at"
+
+
+def client_address(request: HttpRequest | None) -> str:
+    """Return the client address django-axes decided on, else REMOTE_ADDR."""
+    if request is None:
+        return "-"
+    return getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR", "-")
+
+
+def _username(user) -> str:
+    return user.get_username() if user is not None and user.is_authenticated else "anonymous"
+
+
+@receiver(user_logged_in, dispatch_uid="sop_log_login")
+def log_login(sender, request, user, **kwargs):
+    logger.info("login succeeded: user=%r from %s", user.get_username(), client_address(request))
+
+
+@receiver(user_logged_in, dispatch_uid="sop_session_renewed_at_login")
+def note_session_renewed(sender, request, user, **kwargs):
+    # Logging in saves the session with a fresh expiry; the idle clock starts now.
+    if hasattr(request, "session"):
+        request.session[RENEWED_AT] = int(time.time())
+
+
+@receiver(user_logged_out, dispatch_uid="sop_log_logout")
+def log_logout(sender, request, user, **kwargs):
+    logger.info("logout: user=%r from %s", _username(user), client_address(request))
+
+
+@receiver(user_login_failed, dispatch_uid="sop_log_login_failed")
+def log_login_failed(sender, credentials, request=None, **kwargs):
+    # Django has already replaced the password in `credentials` with stars.
+    username = str(credentials.get("username"))
+    logger.warning("login failed: user=%r from %s", username[:200], client_address(request))
+
+
+@receiver(user_locked_out, dispatch_uid="sop_log_locked_out")
+def log_locked_out(sender, request, username, ip_address, **kwargs):
+    logger.warning(
+        "login locked out: user=%r from %s after %s failures; cool-off %s",
+        username,
+        ip_address,
+        settings.AXES_FAILURE_LIMIT,
+        settings.AXES_COOLOFF_TIME,
+    )
+
+
+def login_username(request: HttpRequest, credentials: dict | None = None) -> str | None:
+    """Return the username a login attempt gave, cut to the longest a username can be.
+
+    django-axes' AXES_USERNAME_CALLABLE. Django's login form does not check the length of
+    what is typed as a username, and django-axes stores it in a 255-character column: a
+    longer one would fail the insert (a server error on PostgreSQL). No username is longer
+    than the user model allows, so the cut loses nothing.
+    """
+    field = settings.AXES_USERNAME_FORM_FIELD
+    if credentials:
+        username = credentials.get(field)
+    else:
+        username = getattr(request, "data", request.POST).get(field)
+    if username is None:
+        return None
+    return str(username)[: get_user_model()._meta.get_field("username").max_length]
+
+
+def lockout_response(request: HttpRequest, original_response=None, credentials=None):
+    """Render the lockout page (django-axes' AXES_LOCKOUT_CALLABLE) in the site's layout."""
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    context = {
+        "username": username,
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "cooloff_minutes": max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60)),
+    }
+    response = TemplateResponse(request, "registration/locked_out.html", context, status=429)
+    return response.render()
+
+
+class RefusalLogMiddleware:
+    """Log every response refused with 403 (PermissionDenied, CSRF failure, anything else)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code == 403:
+            logger.warning(
+                "refused: %s %r for user=%r from %s: %s",
+                request.method,
+                request.get_full_path()[:500],
+                _username(getattr(request, "user", None)),
+                client_address(request),
+                getattr(request, "_sop_refusal_reason", None) or "403 Forbidden",
+            )
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if isinstance(exception, PermissionDenied):
+            request._sop_refusal_reason = str(exception) or type(exception).__name__
+        return None  # Django's own handling renders templates/403.html
+
+
+class IdleSessionMiddleware:
+    """Make SESSION_COOKIE_AGE an idle timeout without writing the session on every request.
+
+    Django's SESSION_SAVE_EVERY_REQUEST would do it with a database write per page view;
+    this pushes the expiry back at most once every SESSION_RENEW_AFTER seconds, so an idle
+    session ends between SESSION_COOKIE_AGE - SESSION_RENEW_AFTER and SESSION_COOKIE_AGE
+    seconds after its last request.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        # Only a logged-in person's session that this request read; one that logout just
+        # flushed holds no user and stays ended.
+        if session is None or not session.accessed or session.modified:
+            return response
+        if SESSION_KEY not in session:
+            return response
+        now = int(time.time())
+        renewed_at = session.get(RENEWED_AT)
+        if not isinstance(renewed_at, int) or now - renewed_at >= settings.SESSION_RENEW_AFTER:
+            session[RENEWED_AT] = now  # marks it modified: SessionMiddleware saves it
+        return response

@@ -1,0 +1,256 @@
+"""Who may open which URL: the access matrix, one row per URL pattern of the site.
+
+tests/test_access_matrix.py checks every cell, fails when a URL pattern has no row (so a new
+view cannot be forgotten), checks that every POST row refuses GET, and that no reader reaches
+draft text by any URL here; tests/test_robustness.py sends generated input to every row.
+`make access-matrix` prints the table with each pattern's route.
+
+Reading a row: the method the URL is for, then what each role gets:
+    200, 403, 404, 405 ...  that status
+    LOGIN                   a redirect to the login page (the site's, or Django's admin's)
+    302                     a redirect somewhere else
+A "POST" row is a state-changing URL: its cells are what a POST gets, and a GET must be
+refused with 405 by every role that reaches the view.
+
+Adding a page: add its row to MATRIX; if its URL takes arguments, say in EXAMPLES how to
+build them from the World (the objects every matrix test starts with); if it is a POST, put
+the form data it needs in POST_DATA. The admin (admin/...) has its own permission checks;
+a few of its URLs are in the matrix as a sample.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from procedures.models import Revision
+from tests.factories import ProcedureFactory, RevisionFactory, SectionFactory, VolumeFactory
+from tests.roles import ROLES, make_user
+
+LOGIN = "LOGIN"
+
+# fmt: off
+# URL name                                  method  anonymous  reader  editor  approver  superuser
+MATRIX: dict[str, tuple] = {
+    "procedures:contents":                   ("GET",  LOGIN,     200,    200,    200,      200),
+    "procedures:volume":                     ("GET",  LOGIN,     200,    200,    200,      200),
+    "procedures:section":                    ("GET",  LOGIN,     200,    200,    200,      200),
+    "procedures:procedure":                  ("GET",  LOGIN,     200,    200,    200,      200),
+    "procedures:procedure_list":             ("GET",  LOGIN,     200,    200,    200,      200),
+    "procedures:search":                     ("GET",  LOGIN,     200,    200,    200,      200),
+    "procedures:history":                    ("GET",  LOGIN,     200,    200,    200,      200),
+    # Without ?from=N&to=M there is nothing to compare: a clear 400 (test_views_history has the rest).
+    "procedures:compare":                    ("GET",  LOGIN,     400,    400,    400,      400),
+    "procedures:my_work":                    ("GET",  LOGIN,     200,    200,    200,      200),
+    "procedures:review_queue":               ("GET",  LOGIN,     403,    403,    200,      200),
+    # The revision in review, by another editor: not for readers.
+    "procedures:revision":                   ("GET",  LOGIN,     403,    200,    200,      200),
+    "procedures:review":                     ("GET",  LOGIN,     403,    200,    200,      200),
+    # The editor's own draft: nobody else may open it, not even a superuser.
+    "procedures:revision_edit":              ("GET",  LOGIN,     403,    200,    403,      403),
+    "procedures:edit":                       ("GET",  LOGIN,     403,    302,    200,      200),
+    "procedures:procedure_create":           ("GET",  LOGIN,     403,    200,    200,      200),
+    "procedures:start_draft":                ("POST", LOGIN,     403,    302,    302,      302),
+    "procedures:preview":                    ("POST", LOGIN,     403,    200,    200,      200),
+    "procedures:submit":                     ("POST", LOGIN,     403,    302,    403,      403),
+    "procedures:discard":                    ("POST", LOGIN,     403,    302,    403,      403),
+    # The draft is up to date: bringing it up to date is refused as a conflict (409).
+    "procedures:update":                     ("POST", LOGIN,     403,    409,    403,      403),
+    # Only the author may withdraw; the revision in review is another editor's.
+    "procedures:withdraw":                   ("POST", LOGIN,     403,    403,    403,      403),
+    "procedures:approve":                    ("POST", LOGIN,     403,    403,    302,      302),
+    "procedures:reject":                     ("POST", LOGIN,     403,    403,    302,      302),
+    # The editor has an open draft already: a restore would bury it, so it is refused (409).
+    "procedures:restore":                    ("POST", LOGIN,     403,    409,    302,      302),
+    "login":                                 ("GET",  200,       302,    302,    302,      302),
+    "logout":                                ("POST", LOGIN,     LOGIN,  LOGIN,  LOGIN,    LOGIN),
+    "password_change":                       ("GET",  LOGIN,     200,    200,    200,      200),
+    "password_change_done":                  ("GET",  LOGIN,     200,    200,    200,      200),
+    # A sample of the admin: staff only. Nobody but the superuser is staff here.
+    "admin:index":                           ("GET",  LOGIN,     LOGIN,  LOGIN,  LOGIN,    200),
+    "admin:login":                           ("GET",  200,       200,    200,    200,      302),
+    "admin:procedures_revision_changelist":  ("GET",  LOGIN,     LOGIN,  LOGIN,  LOGIN,    200),
+    "admin:procedures_revision_change":      ("GET",  LOGIN,     LOGIN,  LOGIN,  LOGIN,    200),
+    "admin:auth_user_changelist":            ("GET",  LOGIN,     LOGIN,  LOGIN,  LOGIN,    200),
+}
+# fmt: on
+
+# Text that only unpublished revisions contain: no reader may ever see it.
+UNPUBLISHED_MARKERS = {
+    Revision.Status.DRAFT: "zqx-draft-marker-4417",
+    Revision.Status.IN_REVIEW: "zqx-in-review-marker-5521",
+    Revision.Status.REJECTED: "zqx-rejected-marker-6630",
+}
+
+
+@dataclass
+class World:
+    """What every matrix test starts from: one person per role and a procedure with
+    revisions in every state (the draft is the editor's own)."""
+
+    users: dict
+    volume: Any
+    section: Any
+    procedure: Any
+    approved: Revision
+    superseded: Revision
+    draft: Revision
+    in_review: Revision
+    rejected: Revision
+    unwritten: Any
+
+    @property
+    def revisions(self) -> list[Revision]:
+        return [self.approved, self.superseded, self.draft, self.in_review, self.rejected]
+
+
+def build_world() -> World:
+    users = {role: make_user(role) for role in ROLES}
+    editor, approver = users["editor"], users["approver"]
+    volume = VolumeFactory(number=1, title="Operations")
+    section = SectionFactory(volume=volume, numeral="II", title="Service desk", position=1)
+    procedure = ProcedureFactory(
+        section=section, title="Password resets", slug="password-resets", owner=approver
+    )
+    unwritten = ProcedureFactory(section=section, title="Not written yet", slug="not-written")
+    now = timezone.now()
+    decided = {"reviewer": approver, "reviewed_at": now, "submitted_at": now}
+    superseded = RevisionFactory(
+        procedure=procedure, author=editor, status=Revision.Status.SUPERSEDED,
+        body="# Old\n\nThe text approved before.", **decided,
+    )  # fmt: skip
+    approved = RevisionFactory(
+        procedure=procedure, author=editor, status=Revision.Status.APPROVED,
+        body="# Resets\n\nThe approved text.", based_on=superseded, **decided,
+    )  # fmt: skip
+    procedure.current_revision = approved
+    procedure.save(update_fields=["current_revision"])
+    other_editor = make_user("editor", username="other-editor")
+    rejected = RevisionFactory(
+        procedure=procedure, author=other_editor, status=Revision.Status.REJECTED,
+        review_comment="Not like this.", based_on=approved,
+        body=f"Rejected text {UNPUBLISHED_MARKERS[Revision.Status.REJECTED]}", **decided,
+    )  # fmt: skip
+    in_review = RevisionFactory(
+        procedure=procedure, author=other_editor, status=Revision.Status.IN_REVIEW,
+        submitted_at=now, based_on=approved,
+        body=f"Text in review {UNPUBLISHED_MARKERS[Revision.Status.IN_REVIEW]}",
+    )  # fmt: skip
+    draft = RevisionFactory(
+        procedure=procedure, author=editor, status=Revision.Status.DRAFT, based_on=approved,
+        body=f"Draft text {UNPUBLISHED_MARKERS[Revision.Status.DRAFT]}",
+    )  # fmt: skip
+    return World(
+        users=users, volume=volume, section=section, procedure=procedure, approved=approved,
+        superseded=superseded, draft=draft, in_review=in_review, rejected=rejected,
+        unwritten=unwritten,
+    )  # fmt: skip
+
+
+# How to fill in each URL's arguments from the World.
+EXAMPLES: dict[str, Callable[[World], dict]] = {
+    "procedures:volume": lambda w: {"volume": w.volume.number},
+    "procedures:section": lambda w: {"volume": w.volume.number, "section": w.section.numeral},
+    "procedures:procedure": lambda w: w.procedure.url_kwargs(),
+    "admin:procedures_revision_change": lambda w: {"object_id": w.draft.pk},
+    "procedures:history": lambda w: w.procedure.url_kwargs(),
+    "procedures:compare": lambda w: w.procedure.url_kwargs(),
+    "procedures:edit": lambda w: w.procedure.url_kwargs(),
+    "procedures:start_draft": lambda w: w.procedure.url_kwargs(),
+    "procedures:procedure_create": lambda w: {
+        "volume": w.volume.number,
+        "section": w.section.numeral,
+    },
+    "procedures:revision": lambda w: w.in_review.url_kwargs(),
+    "procedures:review": lambda w: w.in_review.url_kwargs(),
+    "procedures:revision_edit": lambda w: w.draft.url_kwargs(),
+    "procedures:submit": lambda w: w.draft.url_kwargs(),
+    "procedures:discard": lambda w: w.draft.url_kwargs(),
+    "procedures:update": lambda w: w.draft.url_kwargs(),
+    "procedures:withdraw": lambda w: w.in_review.url_kwargs(),
+    "procedures:approve": lambda w: w.in_review.url_kwargs(),
+    "procedures:reject": lambda w: w.in_review.url_kwargs(),
+    "procedures:restore": lambda w: w.approved.url_kwargs(),
+}
+
+# Form data a POST row needs to do its work (everything else is sent empty).
+POST_DATA: dict[str, Callable[[World], dict]] = {
+    "procedures:reject": lambda w: {"comment": "Add the escalation step."},
+    "procedures:preview": lambda w: {"body": "# Preview\n\nText."},
+}
+
+
+@dataclass(frozen=True)
+class Pattern:
+    name: str | None
+    route: str
+    converters: dict  # argument name -> converter class name ("int", "slug", ...)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.route.startswith("admin/")
+
+
+def url_patterns() -> Iterator[Pattern]:
+    """Yield every URL pattern of the site, with its namespaced name and full route."""
+
+    def walk(patterns, prefix, namespace, converters):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                inner = ":".join(filter(None, [namespace, entry.namespace])) or None
+                yield from walk(
+                    entry.url_patterns,
+                    prefix + str(entry.pattern),
+                    inner,
+                    {**converters, **entry.pattern.converters},
+                )
+            elif isinstance(entry, URLPattern):
+                name = entry.name and ":".join(filter(None, [namespace, entry.name]))
+                types = {
+                    arg: type(conv).__name__.removesuffix("Converter").lower()
+                    for arg, conv in {**converters, **entry.pattern.converters}.items()
+                }
+                yield Pattern(name=name, route=prefix + str(entry.pattern), converters=types)
+
+    yield from walk(get_resolver().url_patterns, "", None, {})
+
+
+def row(name: str) -> dict:
+    """Return a matrix row as {"method": ..., role: expected, ...}."""
+    method, *cells = MATRIX[name]
+    return {"method": method, **dict(zip(ROLES, cells, strict=True))}
+
+
+def example_url(name: str, world: World) -> str:
+    kwargs = EXAMPLES[name](world) if name in EXAMPLES else {}
+    return reverse(name, kwargs=kwargs)
+
+
+def outcome(response) -> int | str:
+    """Describe a response the way the matrix does."""
+    if response.status_code == 302 and "/login/" in response["Location"]:
+        return LOGIN
+    return response.status_code
+
+
+def render_matrix() -> str:
+    """Return the matrix as one text table, with each URL's route."""
+    routes = {p.name: p.route for p in url_patterns()}
+    header = ["URL name", "route", "method", *ROLES]
+    lines = [header]
+    for name in MATRIX:
+        cells = row(name)
+        lines.append(
+            [name, "/" + routes.get(name, "?"), cells["method"], *(str(cells[r]) for r in ROLES)]
+        )
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    text = [
+        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True))
+        for line in lines
+    ]
+    text.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(text)

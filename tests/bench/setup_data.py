@@ -1,0 +1,140 @@
+"""Fill the bench database: the real table of contents, one approved revision per procedure
+with a fixed generated body, the simulated people and a logged-in session for each.
+
+Run by tests/bench/run.py (`make bench`) as
+`python -m tests.bench.setup_data OUT.json --readers 50 --editors 5` against the bench
+database named by DATABASE_URL. Writes OUT.json: session cookies and the URLs to visit.
+
+Until issue 5's `generate_corpus` exists this is the corpus; when it lands, call it here
+instead of `approve_everything()` (the locustfile only needs the URLs written to OUT.json).
+"""
+
+import argparse
+import json
+import random
+import sys
+
+import django
+
+
+def body_for(title: str, seed: int) -> str:
+    """Return a fixed, procedure-like Markdown body (~6 KB): headings, steps, a table, code."""
+    rng = random.Random(seed)
+    words = [
+        "ticket", "client", "backup", "server", "firewall", "patch", "user", "account",
+        "password", "restore", "check", "verify", "schedule", "escalate", "document",
+        "contract", "onboarding", "monitor", "alert", "licence", "workstation", "network",
+        "switch", "vendor", "invoice", "technician", "dispatch", "report", "audit",
+    ]  # fmt: skip
+
+    def sentence(n: int = 12) -> str:
+        return " ".join(rng.choice(words) for _ in range(n)).capitalize() + "."
+
+    parts = [f"{sentence(20)} {sentence(16)}", "", "## Purpose", "", sentence(30), ""]
+    parts += ["## Before you start", ""]
+    parts += [f"- [ ] {sentence(8)}" for _ in range(5)] + [""]
+    parts += ["## Steps", ""]
+    for step in range(1, 13):
+        parts += [f"{step}. {sentence(18)}"]
+    parts += ["", "!!! warning", f"    {sentence(20)}", ""]
+    parts += ["## Contacts", "", "| Role | Who | When |", "| --- | --- | --- |"]
+    parts += [f"| {rng.choice(words)} | {rng.choice(words)} | {sentence(4)} |" for _ in range(6)]
+    parts += ["", "## Commands", "", "```powershell"]
+    parts += [f"Get-{rng.choice(words).capitalize()} -Name {rng.choice(words)}" for _ in range(6)]
+    parts += ["```", "", "## Notes", ""]
+    parts += [" ".join(sentence() for _ in range(6)) for _ in range(4)]
+    return "\n".join(parts)
+
+
+def approve_everything(author, reviewer) -> int:
+    """Give every procedure one approved revision (bench set-up, outside the workflow)."""
+    from django.utils import timezone
+
+    from procedures.models import Procedure, Revision
+
+    now = timezone.now()
+    count = 0
+    for procedure in Procedure.objects.filter(current_revision__isnull=True):
+        revision = Revision(
+            procedure=procedure,
+            number=1,
+            body=body_for(procedure.title, procedure.pk),
+            summary="Bench text",
+            author=author,
+            reviewer=reviewer,
+            status=Revision.Status.APPROVED,
+            submitted_at=now,
+            reviewed_at=now,
+        )
+        revision.save()
+        procedure.current_revision = revision
+        procedure.save(update_fields=["current_revision"])
+        count += 1
+    return count
+
+
+def session_cookie(user) -> str:
+    """Log `user` in without a password round-trip and return the session key."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("out")
+    parser.add_argument("--readers", type=int, default=50)
+    parser.add_argument("--editors", type=int, default=5)
+    args = parser.parse_args(argv)
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+
+    from procedures.models import Procedure, Section, Volume
+
+    call_command("migrate", verbosity=0, interactive=False)
+    if not Volume.objects.exists():
+        call_command("loaddata", str(settings.BASE_DIR / "fixtures" / "manual.json"), verbosity=0)
+    User = get_user_model()
+    editors_group, _ = Group.objects.get_or_create(name="Editors")
+    approvers_group, _ = Group.objects.get_or_create(name="Approvers")
+    approver, _ = User.objects.get_or_create(
+        username="bench-approver", defaults={"first_name": "Bench", "last_name": "Approver"}
+    )
+    approver.groups.add(approvers_group)
+    readers, editors = [], []
+    for n in range(args.readers):
+        readers.append(User.objects.get_or_create(username=f"bench-reader-{n}")[0])
+    for n in range(args.editors):
+        editor = User.objects.get_or_create(username=f"bench-editor-{n}")[0]
+        editor.groups.add(editors_group)
+        editors.append(editor)
+    approved = approve_everything(author=editors[0] if editors else approver, reviewer=approver)
+
+    data = {
+        "cookie_name": settings.SESSION_COOKIE_NAME,
+        "readers": [session_cookie(user) for user in readers],
+        "editors": [session_cookie(user) for user in editors],
+        "approvers": [session_cookie(approver)],
+        "contents": "/",
+        "volumes": [volume.get_absolute_url() for volume in Volume.objects.all()],
+        "sections": [s.get_absolute_url() for s in Section.objects.select_related("volume")],
+        "procedures": [p.get_absolute_url() for p in Procedure.objects.with_place()],
+    }
+    with open(args.out, "w") as fh:
+        json.dump(data, fh, indent=1)
+    print(
+        f"bench data: {len(data['procedures'])} procedures ({approved} newly approved), "
+        f"{len(readers)} readers, {len(editors)} editors"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
