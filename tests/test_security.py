@@ -10,8 +10,9 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
-from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.backends.cached_db import SessionStore
 from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
@@ -191,9 +192,10 @@ def test_working_pushes_the_session_expiry_back_without_a_write_per_request(read
 
 def test_an_idle_session_ends(reader_client):
     reader_client.get("/")
-    Session.objects.filter(pk=session_row(reader_client).pk).update(
-        expire_date=timezone.now() - timedelta(seconds=1)
-    )
+    key = session_row(reader_client).pk
+    # Time passes: the database row expires, and the cached copy times out with it.
+    Session.objects.filter(pk=key).update(expire_date=timezone.now() - timedelta(seconds=1))
+    cache.delete(SessionStore(key).cache_key)
     response = reader_client.get("/")
     assert response.status_code == HTTPStatus.FOUND
     assert response["Location"].startswith(reverse("login"))
@@ -204,6 +206,7 @@ def test_logout_ends_the_session_on_the_server(reader_client):
     assert reader_client.get("/").status_code == HTTPStatus.OK
     assert reader_client.post(reverse("logout")).status_code == HTTPStatus.FOUND
     assert not Session.objects.filter(pk=old_cookie).exists()
+    assert cache.get(SessionStore(old_cookie).cache_key) is None
     # Someone who kept a copy of the old cookie gets nothing with it.
     thief = Client()
     thief.cookies[settings.SESSION_COOKIE_NAME] = old_cookie
