@@ -204,10 +204,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "procedures.security.login_username"
 # The lockout page: templates/registration/locked_out.html, status 429 Too Many Requests.
 AXES_LOCKOUT_CALLABLE = "procedures.security.lockout_response"
-# Behind a proxy, the client address is the left-most X-Forwarded-For entry the proxy set.
-if env_bool("SECURE_PROXY_SSL_HEADER", False):
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
-    AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 1)
+# The client's address (for lockouts and the security log): REMOTE_ADDR, or behind
+# TRUSTED_PROXY_COUNT reverse proxies the X-Forwarded-For entry the outermost one added.
+# Wrong here, every login would come from the proxy's address and a lock would shut a
+# username out from everywhere.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "procedures.security.client_ip"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "procedures:contents"

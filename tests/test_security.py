@@ -98,6 +98,55 @@ def test_a_lock_does_not_reach_other_addresses_or_other_people(client, tech):
     assert log_in(Client(), username="colleague", address="10.0.0.1").status_code == 302
 
 
+@pytest.mark.parametrize(
+    ("forwarded_for", "client"),
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        ("198.51.100.1, 203.0.113.7", "203.0.113.7"),  # the client wrote the first entry
+        ("", "10.0.0.1"),
+    ],
+)
+def test_behind_a_proxy_the_client_is_what_the_proxy_saw(settings, forwarded_for, client):
+    from django.test import RequestFactory
+
+    from procedures.security import client_ip
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded_for)
+    assert client_ip(request) == client
+
+
+def test_behind_a_proxy_a_lock_still_stays_with_one_address(client, tech, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = "10.0.0.1"
+    for _ in range(5):
+        client.post(
+            reverse("login"),
+            {"username": "tech", "password": "wrong"},
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR="203.0.113.7",
+        )
+    assert AccessAttempt.objects.get().ip_address == "203.0.113.7"
+    elsewhere = Client().post(
+        reverse("login"),
+        {"username": "tech", "password": PASSWORD},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR="198.51.100.9",
+    )
+    assert elsewhere.status_code == HTTPStatus.FOUND
+
+
+def test_without_a_proxy_forwarded_for_is_ignored(client, tech):
+    log_in(client, password="wrong", address="10.0.0.5")
+    client.post(
+        reverse("login"),
+        {"username": "tech", "password": "wrong"},
+        REMOTE_ADDR="10.0.0.5",
+        HTTP_X_FORWARDED_FOR="203.0.113.7",
+    )
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"10.0.0.5"}
+
+
 def test_the_lock_lifts_after_the_cool_off(client, tech):
     fail(client, 5)
     assert log_in(client).status_code == HTTPStatus.TOO_MANY_REQUESTS
