@@ -163,6 +163,8 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(VAR_DIR / "cache"),
+        # Sessions live here too (below): room for a large office before any culling.
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
     },
     "template_fragments": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -185,6 +187,12 @@ AUTH_PASSWORD_VALIDATORS = [
 # fixed lifetime): procedures.security.IdleSessionMiddleware renews the expiry as the
 # person works, at most once a minute, instead of writing the session on every request.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
+# Sessions are kept in the database and read through the default cache (files readable by
+# the app's user only): a page then costs one query fewer. Logout deletes both copies.
+# To end someone's sessions at once, deactivate them or change their password in the
+# admin (both checked on every request); deleting rows from django_session alone leaves
+# the cached copy until it times out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_RENEW_AFTER = env_int("SESSION_RENEW_AFTER", 60)
 
 # Login protection (django-axes): 5 failed logins for one username from one address lock
@@ -197,10 +205,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "procedures.security.login_username"
 # The lockout page: templates/registration/locked_out.html, status 429 Too Many Requests.
 AXES_LOCKOUT_CALLABLE = "procedures.security.lockout_response"
-# Behind a proxy, the client address is the left-most X-Forwarded-For entry the proxy set.
-if env_bool("SECURE_PROXY_SSL_HEADER", False):
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
-    AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 1)
+# The client's address (for lockouts and the security log): REMOTE_ADDR, or behind
+# TRUSTED_PROXY_COUNT reverse proxies the X-Forwarded-For entry the outermost one added.
+# Wrong here, every login would come from the proxy's address and a lock would shut a
+# username out from everywhere.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "procedures.security.client_ip"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "procedures:contents"

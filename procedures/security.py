@@ -25,11 +25,30 @@ logger = logging.getLogger("msp_sop.security")
 RENEWED_AT = "_sop_renewed_at"
 
 
+def client_ip(request: HttpRequest) -> str | None:
+    """Return the client's address (django-axes' AXES_CLIENT_IP_CALLABLE).
+
+    Behind TRUSTED_PROXY_COUNT proxies, each appends the address it saw to X-Forwarded-For,
+    so the entry that many from the right is the client as the outermost proxy saw it.
+    Entries further left were sent by the client and prove nothing.
+    """
+    count = settings.TRUSTED_PROXY_COUNT
+    if count > 0:
+        forwarded = [
+            entry.strip()
+            for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if entry.strip()
+        ]
+        if len(forwarded) >= count:
+            return forwarded[-count]
+    return request.META.get("REMOTE_ADDR")
+
+
 def client_address(request: HttpRequest | None) -> str:
-    """Return the client address django-axes decided on, else REMOTE_ADDR."""
+    """Return the client's address for the log."""
     if request is None:
         return "-"
-    return getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR", "-")
+    return getattr(request, "axes_ip_address", None) or client_ip(request) or "-"
 
 
 def _username(user) -> str:

@@ -10,8 +10,9 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
-from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.backends.cached_db import SessionStore
 from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
@@ -95,6 +96,55 @@ def test_a_lock_does_not_reach_other_addresses_or_other_people(client, tech):
     fail(client, 5, address="10.0.0.1")
     assert log_in(Client(), address="10.0.0.2").status_code == HTTPStatus.FOUND
     assert log_in(Client(), username="colleague", address="10.0.0.1").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("forwarded_for", "client"),
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        ("198.51.100.1, 203.0.113.7", "203.0.113.7"),  # the client wrote the first entry
+        ("", "10.0.0.1"),
+    ],
+)
+def test_behind_a_proxy_the_client_is_what_the_proxy_saw(settings, forwarded_for, client):
+    from django.test import RequestFactory
+
+    from procedures.security import client_ip
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded_for)
+    assert client_ip(request) == client
+
+
+def test_behind_a_proxy_a_lock_still_stays_with_one_address(client, tech, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = "10.0.0.1"
+    for _ in range(5):
+        client.post(
+            reverse("login"),
+            {"username": "tech", "password": "wrong"},
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR="203.0.113.7",
+        )
+    assert AccessAttempt.objects.get().ip_address == "203.0.113.7"
+    elsewhere = Client().post(
+        reverse("login"),
+        {"username": "tech", "password": PASSWORD},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR="198.51.100.9",
+    )
+    assert elsewhere.status_code == HTTPStatus.FOUND
+
+
+def test_without_a_proxy_forwarded_for_is_ignored(client, tech):
+    log_in(client, password="wrong", address="10.0.0.5")
+    client.post(
+        reverse("login"),
+        {"username": "tech", "password": "wrong"},
+        REMOTE_ADDR="10.0.0.5",
+        HTTP_X_FORWARDED_FOR="203.0.113.7",
+    )
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"10.0.0.5"}
 
 
 def test_the_lock_lifts_after_the_cool_off(client, tech):
@@ -191,9 +241,10 @@ def test_working_pushes_the_session_expiry_back_without_a_write_per_request(read
 
 def test_an_idle_session_ends(reader_client):
     reader_client.get("/")
-    Session.objects.filter(pk=session_row(reader_client).pk).update(
-        expire_date=timezone.now() - timedelta(seconds=1)
-    )
+    key = session_row(reader_client).pk
+    # Time passes: the database row expires, and the cached copy times out with it.
+    Session.objects.filter(pk=key).update(expire_date=timezone.now() - timedelta(seconds=1))
+    cache.delete(SessionStore(key).cache_key)
     response = reader_client.get("/")
     assert response.status_code == HTTPStatus.FOUND
     assert response["Location"].startswith(reverse("login"))
@@ -204,6 +255,7 @@ def test_logout_ends_the_session_on_the_server(reader_client):
     assert reader_client.get("/").status_code == HTTPStatus.OK
     assert reader_client.post(reverse("logout")).status_code == HTTPStatus.FOUND
     assert not Session.objects.filter(pk=old_cookie).exists()
+    assert cache.get(SessionStore(old_cookie).cache_key) is None
     # Someone who kept a copy of the old cookie gets nothing with it.
     thief = Client()
     thief.cookies[settings.SESSION_COOKIE_NAME] = old_cookie

@@ -22,6 +22,7 @@ import json
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -53,6 +54,18 @@ def pg(url: str, sql: str) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql)
     connection.close()
+
+
+def free_port(preferred: int) -> int:
+    """Return `preferred` if nothing listens there, else a port the system picks."""
+    for port in (preferred, 0):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return probe.getsockname()[1]
+    raise SystemExit("no free port on 127.0.0.1")
 
 
 def wait_for(url: str, timeout: float = 30) -> None:
@@ -158,6 +171,7 @@ def main(argv=None) -> int:
     )
     maintenance_url, db_name = admin_dsn(db_url)
     workdir = Path(tempfile.mkdtemp(prefix="sop-bench-"))
+    args.port = free_port(args.port)
     host = f"http://127.0.0.1:{args.port}"
     env = {
         **os.environ,
