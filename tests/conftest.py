@@ -76,11 +76,36 @@ def as_user(client):
     return login
 
 
+def ensure_roles():
+    """Make sure the role groups of migration 0002 exist, with their permissions.
+
+    A transactional test (the browser tests, the PostgreSQL concurrency test) ends with a
+    flush that empties every table, migration data included; Django's serialized rollback
+    puts it back for the next such test, but not every order of tests goes through one.
+    """
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
+
+    roles = importlib.import_module("procedures.migrations.0002_roles").ROLES
+    if Group.objects.filter(name__in=roles).count() == len(roles):
+        return
+    create_permissions(apps.get_app_config("procedures"), verbosity=0)
+    for name, codenames in roles.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(
+            Permission.objects.filter(content_type__app_label="procedures", codename__in=codenames)
+        )
+
+
 def _member(username, group_name):
     from django.contrib.auth.models import Group
 
     from tests.factories import UserFactory
 
+    ensure_roles()
     user = UserFactory(username=username)
     if group_name:
         user.groups.add(Group.objects.get(name=group_name))

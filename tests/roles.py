@@ -27,6 +27,9 @@ def make_user(role: str, username: str | None = None, **fields):
     if role == "superuser":
         fields.setdefault("is_superuser", True)
         fields.setdefault("is_staff", True)
+    from tests.conftest import ensure_roles
+
+    ensure_roles()
     user = UserFactory(username=username or f"{role}-user", **fields)
     for name in ROLE_GROUPS[role]:
         user.groups.add(Group.objects.get_or_create(name=name)[0])
