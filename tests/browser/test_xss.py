@@ -44,7 +44,7 @@ FIND_DANGER = """(secrets) => {
   const foreign = 'iframe, frame, object, embed, applet, base, svg, math, style, '
     + 'link:not([href^="/static/"]), meta[http-equiv], '
     // The site's own forms post to its own paths; content has no business with forms.
-    + 'form:not([action^="/"]), form[action^="//"], main .procedure-body form';
+    + 'form[action]:not([action^="/"]), form[action^="//"], main .procedure-body form';
   for (const el of document.querySelectorAll(foreign))
     problems.push(el.outerHTML.slice(0, 80));
   // Bootstrap's JavaScript acts on data-bs-* attributes: none may come from content.

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from django.urls import reverse
 from django.utils import timezone
 
 from procedures.models import Procedure, Revision, Section, Volume
@@ -94,6 +95,15 @@ def _reading(place: Place) -> list[str]:
     return [place.procedure.get_absolute_url()]
 
 
+def _history(place: Place) -> list[str]:
+    """The procedure page, its history and the approved revision's own page."""
+    return [
+        *_reading(place),
+        reverse("procedures:history", kwargs=place.procedure.url_kwargs()),
+        place.revision.get_absolute_url(),
+    ]
+
+
 def _listing(place: Place) -> list[str]:
     return ["/", place.volume.get_absolute_url(), place.section.get_absolute_url()]
 
@@ -110,15 +120,19 @@ TARGETS = [
         lambda p, x: _set(p.procedure, "title", x),
         lambda p: [*_listing(p), *_reading(p)],
     ),
-    Target("revision body (Markdown)", lambda p, x: _set(p.revision, "body", x), _reading),
-    # Not shown on any page yet: the history and review pages (issue 3) will show them;
-    # add those pages here when they exist.
-    Target("change summary", lambda p, x: _set(p.revision, "summary", x), _reading),
-    Target("review comment", lambda p, x: _set(p.revision, "review_comment", x), _reading),
+    Target("revision body (Markdown)", lambda p, x: _set(p.revision, "body", x), _history),
+    Target("change summary", lambda p, x: _set(p.revision, "summary", x), _history),
+    Target("review comment", lambda p, x: _set(p.revision, "review_comment", x), _history),
     # Shown as "approved by <full name or username>" and "owner <full name or username>".
-    Target("approver username", lambda p, x: _set(p.approver, "username", x), _reading),
+    Target("approver username", lambda p, x: _set(p.approver, "username", x), _history),
     Target("owner first name", lambda p, x: _set(p.owner, "first_name", x), _reading),
     Target("owner last name", lambda p, x: _set(p.owner, "last_name", x), _reading),
+    # Reflected: the header search box and the list's title filter write the query back.
+    Target(
+        "search query",
+        lambda p, x: None,
+        lambda p: [f"/search/?q={quote(p.payload)}", f"/procedures/?title={quote(p.payload)}"],
+    ),
     # Reflected rather than stored: the login form writes `next` back into the page.
     Target(
         "login ?next=",
