@@ -168,3 +168,8 @@ def test_pages_use_local_assets_only(reader_client, manual):
     assert "/static/bootstrap/css/bootstrap.min.css" in body
     assert "cdn" not in body.lower() and "googleapis" not in body
     assert reader_client.get("/static/bootstrap/css/bootstrap.min.css").status_code == HTTPStatus.OK
+
+
+def test_a_url_that_matches_nothing_gets_a_plain_404(reader_client):
+    body = reader_client.get("/no/such/page/").content.decode()
+    assert "There is no such page in the manual." in body and "Resolver404" not in body
