@@ -165,6 +165,40 @@ def test_snippets_highlight_and_escape(people):
     assert "&amp;" in snippet
 
 
+def test_snippet_shows_a_match_deep_in_a_long_procedure(people):
+    editor, approver = people
+    filler = " ".join(["Routine paragraph about nothing in particular."] * 400)  # ~19 kB
+    publish(
+        ProcedureFactory(title="Long one"),
+        editor,
+        approver,
+        f"{filler}\n\nEscalate to the duty manager when quarantined mailboxes pile up.\n\n{filler}",
+    )
+    snippet = search.search("quarantine").hits[0].snippet_html
+    assert "<mark>quarantined</mark> mailboxes" in snippet
+    assert "Escalate to the duty manager" in snippet
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("tickets", "ticketing"),  # other forms of the word
+        ("policies", "policy"),
+        ('"nightly backup"', "nightly"),
+        ("zzz", None),
+    ],
+)
+def test_snippet_window_starts_near_the_first_match(text, found):
+    body = "word " * 500 + "the ticketing policy for a nightly run " + "word " * 500
+    window = search.snippet_window(body, search.query_stems(parse_query(text)))
+    assert len(window) <= 1500
+    if found:
+        assert found in window
+        assert not window.startswith("ord")  # starts on a whole word
+    else:
+        assert window == body[: len(window)]
+
+
 def test_query_text_cannot_inject_markup(corpus):
     results = search.search('<img src=x onerror=alert(1)> "firewall')
     for hit in results.hits:
