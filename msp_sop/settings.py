@@ -103,8 +103,10 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     # First, so that a locked-out username/address pair is refused before any password check.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, with each user's permission set kept in the cache (procedures/auth.py).
+    "procedures.auth.CachedPermissionBackend",
 ]
+SOP_PERMISSION_CACHE_SECONDS = env_int("SOP_PERMISSION_CACHE_SECONDS", 300)
 
 ROOT_URLCONF = "msp_sop.urls"
 WSGI_APPLICATION = "msp_sop.wsgi.application"

@@ -6,5 +6,6 @@ class ProceduresConfig(AppConfig):
     verbose_name = "Procedures"
 
     def ready(self):
-        # Connects the receivers: the security log's, and the contents cache's invalidation.
-        from . import navigation, security  # noqa: F401
+        # Connects the receivers: the security log's, and the invalidation of the contents
+        # and permission caches.
+        from . import auth, navigation, security  # noqa: F401
