@@ -5,7 +5,7 @@ from functools import cached_property
 from django.contrib.auth.models import AnonymousUser
 
 from . import workflow
-from .models import Revision
+from .navigation import in_review
 
 
 class WorkflowNav:
@@ -28,7 +28,7 @@ class WorkflowNav:
 
     @cached_property
     def review_count(self) -> int:
-        return Revision.objects.filter(status=Revision.Status.IN_REVIEW).count()
+        return sum(len(pending) for pending in in_review().values())
 
 
 def workflow_nav(request) -> dict:

@@ -15,6 +15,10 @@ that updates these models in bulk must call `manual_changed()` itself.
 
 The templates cache their fragments (lists, a procedure's approved text) under keys carrying
 the version. Only approved text is ever cached; a draft's save changes no version.
+
+Work in review (`in_review()`: which procedures have a newer revision waiting, its number
+and author, never its text) is cached the same way under a second version, which every save
+or deletion of any revision replaces.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from django.urls import reverse
 from .models import Procedure, Revision, Section, Volume
 
 VERSION_KEY = "procedures:manual-version"
+WORK_VERSION_KEY = "procedures:work-version"
 
 
 @dataclass(eq=False)
@@ -46,6 +51,13 @@ class ProcedureEntry:
 
     def get_absolute_url(self) -> str:
         return self.url
+
+    def url_kwargs(self) -> dict:
+        return {
+            "volume": self.section.volume.number,
+            "section": self.section.numeral,
+            "slug": self.slug,
+        }
 
 
 @dataclass(eq=False)
@@ -114,18 +126,27 @@ class Book:
         return before, after
 
 
+def _version(key: str) -> str:
+    version = cache.get(key)
+    if version is None:
+        cache.add(key, uuid.uuid4().hex, timeout=None)
+        version = cache.get(key)
+    return version
+
+
 def manual_version() -> str:
     """Return the current version of the manual's table of contents."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        version = cache.get(VERSION_KEY)
-    return version
+    return _version(VERSION_KEY)
 
 
 def manual_changed() -> None:
     """Give the table of contents a new version: every process rebuilds its Book."""
     cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def work_changed() -> None:
+    """Give the work in review a new version: `in_review()` reads it again."""
+    cache.set(WORK_VERSION_KEY, uuid.uuid4().hex, timeout=None)
 
 
 def build_book(version: str) -> Book:
@@ -188,6 +209,49 @@ def book() -> Book:
         return _latest
 
 
+@dataclass(frozen=True)
+class PendingRevision:
+    """A revision in review as reading pages name it: number and author, never its text."""
+
+    pk: int
+    number: int
+    procedure_id: int
+    author_id: int
+    author_name: str
+    procedure_url_kwargs: dict
+
+    def url_kwargs(self) -> dict:
+        return {**self.procedure_url_kwargs, "number": self.number}
+
+    def get_absolute_url(self) -> str:
+        return reverse("procedures:revision", kwargs=self.url_kwargs())
+
+
+def in_review(manual: str | None = None) -> dict[int, list[PendingRevision]]:
+    """Return the revisions in review by procedure id, each list by revision number.
+
+    Cached under the manual's version (`manual`, if the caller has it) and the work's: one
+    query after any revision or any name changed, none otherwise."""
+    key = f"procedures:in-review:{manual or manual_version()}:{_version(WORK_VERSION_KEY)}"
+    pending = cache.get(key)
+    if pending is None:
+        pending = {}
+        for revision in Revision.objects.awaiting_review().order_by("number"):
+            author = revision.author
+            pending.setdefault(revision.procedure_id, []).append(
+                PendingRevision(
+                    pk=revision.pk,
+                    number=revision.number,
+                    procedure_id=revision.procedure_id,
+                    author_id=author.pk,
+                    author_name=author.get_full_name() or author.get_username(),
+                    procedure_url_kwargs=revision.procedure.url_kwargs(),
+                )
+            )
+        cache.set(key, pending, timeout=24 * 3600)
+    return pending
+
+
 def _changed(**kwargs) -> None:
     manual_changed()
     transaction.on_commit(manual_changed, robust=True)
@@ -204,6 +268,9 @@ def _revision_changed(instance, **kwargs) -> None:
     # Reading pages show approved text only; saving a draft changes nothing they show.
     if instance.status == Revision.Status.APPROVED:
         _changed()
+    # Any save may be a revision entering or leaving review.
+    work_changed()
+    transaction.on_commit(work_changed, robust=True)
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="manual_changed_user")

@@ -122,3 +122,29 @@ def test_each_process_rebuilds_when_another_changes_the_version(friday, django_a
     with django_assert_num_queries(3):
         second = navigation.book()
     assert second is not first and second.version != first.version
+
+
+def test_work_in_review_reaches_the_procedure_page_at_once(
+    reader_client, friday, other_editor, approver
+):
+    from procedures import workflow
+
+    notice = "A newer revision of this procedure is in review"
+
+    def submitted(body):
+        draft = workflow.revision_start_draft(procedure=friday, user=other_editor)
+        draft = workflow.revision_save_draft(
+            revision=draft, user=other_editor, body=body, summary="s", expected_version=1
+        )
+        return workflow.revision_submit(revision=draft, user=other_editor)
+
+    assert notice not in page(reader_client, FRIDAY)
+    revision = submitted("First text")
+    assert notice in page(reader_client, FRIDAY)
+    workflow.revision_approve(revision=revision, user=approver)
+    after = page(reader_client, FRIDAY)
+    assert notice not in after and "First text" in after
+    revision = submitted("Second text")
+    assert notice in page(reader_client, FRIDAY)
+    workflow.revision_withdraw(revision=revision, user=other_editor)
+    assert notice not in page(reader_client, FRIDAY)

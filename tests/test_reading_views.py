@@ -120,8 +120,8 @@ def test_procedure_page_query_count_does_not_grow_with_revisions(
     for _ in range(revisions):
         approved_revision(procedure)
     # Cold cache: session, user, 3 to build the table of contents (procedures.navigation),
-    # procedure, work in review, 2 for the user's permissions (menu, Edit button), "Linked
-    # from". A warm cache needs fewer; neither grows with the data.
+    # work in review, 2 for the user's permissions (menu, Edit button), the procedure and
+    # "Linked from" for its cached fragments. A warm cache needs one; neither grows.
     with django_assert_max_num_queries(10):
         response = reader_client.get(procedure.get_absolute_url())
     assert response.status_code == HTTPStatus.OK

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
@@ -15,6 +14,7 @@ from ..diff import diff_texts
 from ..forms import DraftForm, PreviewForm, ProcedureCreateForm, SubmitForm
 from ..markdown import render_markdown
 from ..models import Revision, Section
+from ..navigation import in_review
 from .common import (
     RevisionActionView,
     get_procedure,
@@ -26,28 +26,29 @@ from .common import (
 Status = Revision.Status
 
 
-def procedure_work(procedure, user) -> dict:
+def procedure_work(procedure_id: int, user, *, manual: str | None = None) -> dict:
     """Return what the procedure page shows about work in progress, for this user.
 
-    Everyone learns that a newer revision is in review (never its text); an editor also gets
-    their own open draft. One query.
+    Everyone learns that a newer revision is in review (never its text), from the cache of
+    work in review; an editor also gets their own open draft (one query).
     """
     if not workflow.can_read(user):
         return {}
-    open_revisions = list(
-        procedure.revisions.filter(
-            Q(status=Status.IN_REVIEW) | Q(status=Status.DRAFT, author_id=user.pk)
-        )
-        .select_related("author")
-        .only("number", "status", "author", "submitted_at", "procedure_id")
-        .order_by("number")
-    )
-    for revision in open_revisions:
-        revision.procedure = procedure
+    may_edit = workflow.can_edit(user)
+    my_draft = None
+    if may_edit:
+        my_draft = (
+            Revision.objects.drafts()
+            .filter(procedure_id=procedure_id, author_id=user.pk)
+            .select_related("procedure__section__volume")
+            .only("number", "status", "procedure__slug", "procedure__section__numeral",
+                  "procedure__section__volume__number")
+            .first()
+        )  # fmt: skip
     return {
-        "revisions_in_review": [r for r in open_revisions if r.status == Status.IN_REVIEW],
-        "my_draft": next((r for r in open_revisions if r.status == Status.DRAFT), None),
-        "may_edit": workflow.can_edit(user),
+        "revisions_in_review": in_review(manual).get(procedure_id, []),
+        "my_draft": my_draft,
+        "may_edit": may_edit,
         "may_review": workflow.can_review(user),
     }
 
@@ -100,7 +101,7 @@ class EditEntryView(View):
         procedure = get_procedure(kwargs)
         if not workflow.can_edit(request.user):
             raise PermissionDenied("Only editors can edit procedures.")
-        work = procedure_work(procedure, request.user)
+        work = procedure_work(procedure.pk, request.user)
         if work["my_draft"] is not None:
             return redirect("procedures:revision_edit", **work["my_draft"].url_kwargs())
         mine_in_review = [r for r in work["revisions_in_review"] if r.author_id == request.user.pk]

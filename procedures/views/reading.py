@@ -1,7 +1,8 @@
 """The reading site: contents, volumes, sections and the approved text of procedures.
 
 Places in the book (lists, previous and next) come from the cached table of contents in
-`procedures.navigation`; only a procedure's own row and approved revision are read per page.
+`procedures.navigation`, and work in review from its cache; a procedure's own row and
+approved revision are read only when their cached fragments are not there yet.
 """
 
 from django.http import Http404
@@ -62,7 +63,8 @@ class ProcedureView(TemplateView):
         )
         if place is None:
             raise Http404("No such procedure in the manual.")
-        procedure = _procedure_for_reading(place.pk)
+        # Read only if a fragment is not cached yet: a warm page needs nothing from the row.
+        procedure = SimpleLazyObject(lambda: _procedure_for_reading(place.pk))
         previous_procedure, next_procedure = current.neighbours(place.pk)
         return super().get_context_data(
             **kwargs,
@@ -72,7 +74,7 @@ class ProcedureView(TemplateView):
             revision=SimpleLazyObject(lambda: procedure.current_revision),
             previous_procedure=previous_procedure,
             next_procedure=next_procedure,
-            **procedure_work(procedure, self.request.user),
+            **procedure_work(place.pk, self.request.user, manual=current.version),
         )
 
 
