@@ -139,6 +139,11 @@ def manual_version() -> str:
     return _version(VERSION_KEY)
 
 
+def work_version() -> str:
+    """Return the current version of the work in review."""
+    return _version(WORK_VERSION_KEY)
+
+
 def manual_changed() -> None:
     """Give the table of contents a new version: every process rebuilds its Book."""
     cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
@@ -232,7 +237,7 @@ def in_review(manual: str | None = None) -> dict[int, list[PendingRevision]]:
 
     Cached under the manual's version (`manual`, if the caller has it) and the work's: one
     query after any revision or any name changed, none otherwise."""
-    key = f"procedures:in-review:{manual or manual_version()}:{_version(WORK_VERSION_KEY)}"
+    key = f"procedures:in-review:{manual or manual_version()}:{work_version()}"
     pending = cache.get(key)
     if pending is None:
         pending = {}

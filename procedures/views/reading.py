@@ -10,11 +10,17 @@ from django.utils.functional import SimpleLazyObject
 from django.views.generic import TemplateView
 
 from ..models import Procedure
-from ..navigation import book
+from ..navigation import book, manual_version, work_version
+from ..pagecache import ReaderPageCacheMixin
 from .editing import procedure_work
 
 
-class ContentsView(TemplateView):
+class _ManualPage(ReaderPageCacheMixin, TemplateView):
+    def page_versions(self) -> tuple[str, ...]:
+        return (manual_version(),)
+
+
+class ContentsView(_ManualPage):
     """The whole manual on one page: volumes, sections and every procedure title."""
 
     template_name = "procedures/contents.html"
@@ -23,7 +29,7 @@ class ContentsView(TemplateView):
         return super().get_context_data(book=book(), **kwargs)
 
 
-class VolumeView(TemplateView):
+class VolumeView(_ManualPage):
     template_name = "procedures/volume.html"
 
     def get_context_data(self, **kwargs):
@@ -35,7 +41,7 @@ class VolumeView(TemplateView):
         return super().get_context_data(**{**kwargs, "book": current, "volume": volume})
 
 
-class SectionView(TemplateView):
+class SectionView(_ManualPage):
     template_name = "procedures/section.html"
 
     def get_context_data(self, **kwargs):
@@ -46,7 +52,7 @@ class SectionView(TemplateView):
         return super().get_context_data(**{**kwargs, "book": current, "section": section})
 
 
-class ProcedureView(TemplateView):
+class ProcedureView(_ManualPage):
     """A procedure's approved revision, rendered, with its place in the book.
 
     The place comes from the cached table of contents and the approved text from a template
@@ -55,6 +61,9 @@ class ProcedureView(TemplateView):
     """
 
     template_name = "procedures/procedure.html"
+
+    def page_versions(self) -> tuple[str, ...]:
+        return (manual_version(), work_version())
 
     def get_context_data(self, **kwargs):
         current = book()

@@ -8,20 +8,27 @@ Phases, chosen by the user classes named on locust's command line:
 
 Each request is named by its page type, so locust's statistics are per page type.
 
-Hooks for later features (each marked HOOK below):
-- search (issue 5): add the search URL and queries to bench data ("search_queries") and the
-  reader's `search` task uses them;
-- editing and approval (issue 3): EditorUser.workflow saves a draft, submits and approves
-  once bench data carries "edit_urls"; until then editors browse like readers.
+Readers browse and search (queries from bench data). Editors browse too, and now and then
+revise one of the real manual's procedures start to finish: start a draft, open the edit
+form, save, submit, and an approver's session approves it (four-eyes: never the author).
+Each editor revises only its own share of the procedures, so no two of them race for one
+(the workflow's answer to that race, "out of date", is tested elsewhere, not load).
+
+POSTs carry a CSRF token as a browser would: a cookie and the matching header. The client
+picks the secret itself, as Django accepts any well-formed one (the double-submit cookie).
 """
 
 import itertools
 import json
 import os
 import random
+import re
+import secrets
+import string
 import threading
 import time
 from collections import Counter, defaultdict
+from urllib.parse import urlencode
 
 from locust import FastHttpUser, between, constant, events, task
 
@@ -43,9 +50,10 @@ class _Person(FastHttpUser):
     role = "readers"
 
     def on_start(self):
-        self.cookie = f"{DATA['cookie_name']}={next(_sessions[self.role])}"
+        self.session = next(_sessions[self.role])
+        self.cookie = f"{DATA['cookie_name']}={self.session}"
 
-    def get(self, url: str, name: str, marker: str):
+    def get(self, url: str, name: str, marker: str) -> str:
         """GET a page as this person; anything but a 200 carrying `marker` is an error."""
         with self.client.get(
             url,
@@ -54,10 +62,35 @@ class _Person(FastHttpUser):
             allow_redirects=False,
             catch_response=True,
         ) as response:
+            text = response.text or ""
             if response.status_code != 200:
                 response.failure(f"status {response.status_code}")
-            elif marker not in (response.text or ""):
+            elif marker not in text:
                 response.failure(f"page lacks {marker!r}")
+            return text
+
+    def post(self, url: str, name: str, data: dict, session: str | None = None) -> str | None:
+        """POST a form as this person (or as `session`); anything but a redirect is an error.
+        Return where it redirects to."""
+        csrf = "".join(secrets.choice(_CSRF_CHARS) for _ in range(32))
+        cookie = (
+            f"{DATA['cookie_name']}={session or self.session}; {DATA['csrf_cookie_name']}={csrf}"
+        )
+        with self.client.post(
+            url,
+            name=name,
+            data=data,
+            headers={"Cookie": cookie, "X-CSRFToken": csrf, "Referer": self.host + url},
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            if response.status_code != 302:
+                response.failure(f"status {response.status_code}")
+                return None
+            return response.headers.get("Location")
+
+
+_CSRF_CHARS = string.ascii_letters + string.digits
 
 
 class _Browsing(_Person):
@@ -82,33 +115,49 @@ class _Browsing(_Person):
 
     @task(2)
     def search(self):
-        # HOOK (issue 5): once bench data has "search_url" and "search_queries", search.
-        if not DATA.get("search_queries"):
-            return self.procedure()
-        query = random.choice(DATA["search_queries"])
-        self.client.get(
-            DATA["search_url"],
-            params={"q": query},
-            name="search",
-            headers={"Cookie": self.cookie},
-        )
+        query = urlencode({"q": random.choice(DATA["search_queries"])})
+        self.get(f"{DATA['search_url']}?{query}", "search", "Search the manual")
 
 
 class ReaderUser(_Browsing):
     fixed_count = int(os.environ.get("BENCH_READERS", "50"))
 
 
+_editor_numbers = itertools.count()
+_VERSION = re.compile(r'name="version" value="(\d+)"')
+
+
 class EditorUser(_Browsing):
     role = "editors"
     fixed_count = int(os.environ.get("BENCH_EDITORS", "5"))
 
-    @task(3)
+    def on_start(self):
+        super().on_start()
+        number = next(_editor_numbers)
+        self.mine = DATA["edit_urls"][number :: self.fixed_count] or DATA["edit_urls"]
+        self.edits = 0
+
+    @task(1)
     def workflow(self):
-        # HOOK (issue 3): once bench data has "edit_urls", open the edit form, save a draft,
-        # submit it, and let an approver session approve it; until then, browse.
-        if not DATA.get("edit_urls"):
-            return self.procedure()
-        raise NotImplementedError("editor workflow load: add it with the workflow views")
+        """Revise a procedure: start, open the form, save, submit; an approver approves."""
+        procedure = random.choice(self.mine)
+        edit = self.post(f"{procedure}edit/start/", "start draft", {})
+        if not edit:
+            return
+        form = self.get(edit, "edit form", 'name="version"')
+        version = _VERSION.search(form)
+        if not version:
+            return
+        self.edits += 1
+        body = f"{DATA['edit_body']}\n\nBench edit {self.edits} by {id(self)}."
+        fields = {"body": body, "summary": f"Bench edit {self.edits}"}
+        if not self.post(edit, "save draft", {**fields, "version": version[1], "action": "save"}):
+            return
+        version = int(version[1]) + 1
+        if not self.post(edit, "submit", {**fields, "version": version, "action": "submit"}):
+            return
+        revision = edit.removesuffix("edit/")
+        self.post(f"{revision}approve/", "approve", {"comment": ""}, session=DATA["approvers"][0])
 
 
 class ThroughputUser(_Person):

@@ -81,7 +81,8 @@ def wait_for(url: str, timeout: float = 30) -> None:
 
 def fetch(url: str, cookie: str) -> bytes:
     request = urllib.request.Request(url, headers={"Cookie": cookie})  # noqa: S310
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+    # The first page builds every cache; on a busy machine that takes a while.
+    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
         return response.read()
 
 
@@ -242,7 +243,8 @@ def main(argv=None) -> int:
             server.wait(timeout=30)
         pg(maintenance_url, f'DROP DATABASE IF EXISTS "{db_name}"')
 
-    names = ["contents", "volume", "section", "procedure", "search", "Aggregated"]
+    names = ["contents", "volume", "section", "procedure", "search", "start draft", "edit form",
+             "save draft", "submit", "approve", "Aggregated"]  # fmt: skip
     print()
     print(f"== mix: {args.readers} readers + {args.editors} editors, wait {args.wait} s, "
           f"{mix_seconds} s (latency in ms)")  # fmt: skip

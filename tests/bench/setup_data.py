@@ -1,12 +1,13 @@
-"""Fill the bench database: the real table of contents, one approved revision per procedure
-with a fixed generated body, the simulated people and a logged-in session for each.
+"""Fill the bench database: the real table of contents (163 procedures), each with one
+approved revision whose text comes from `generate_corpus`'s writer (Zipf-distributed words,
+headings, lists; reproducible) followed by a fixed block of steps, a checklist, a table and
+code, then the simulated people and a logged-in session for each.
 
 Run by tests/bench/run.py (`make bench`) as
 `python -m tests.bench.setup_data OUT.json --readers 50 --editors 5` against the bench
-database named by DATABASE_URL. Writes OUT.json: session cookies and the URLs to visit.
-
-Until issue 5's `generate_corpus` exists this is the corpus; when it lands, call it here
-instead of `approve_everything()` (the locustfile only needs the URLs written to OUT.json).
+database named by DATABASE_URL. Writes OUT.json: session cookies, the URLs to visit, the
+search queries (`bench_search.make_queries`, drawn from the approved text) and the
+procedures the editors revise.
 """
 
 import argparse
@@ -18,7 +19,15 @@ import django
 
 
 def body_for(title: str, seed: int) -> str:
-    """Return a fixed, procedure-like Markdown body (~6 KB): headings, steps, a table, code."""
+    """Return a reproducible procedure-like Markdown body (~8 KB): prose and headings from
+    generate_corpus's writer, then steps, a checklist, a table and code."""
+    from procedures.management.commands.generate_corpus import Writer
+
+    prose = Writer(random.Random(seed), targets=[]).document(link=False).markdown()
+    return prose + "\n" + _structured(seed)
+
+
+def _structured(seed: int) -> str:
     rng = random.Random(seed)
     words = [
         "ticket", "client", "backup", "server", "firewall", "patch", "user", "account",
@@ -88,6 +97,7 @@ def main(argv=None) -> int:
     parser.add_argument("out")
     parser.add_argument("--readers", type=int, default=50)
     parser.add_argument("--editors", type=int, default=5)
+    parser.add_argument("--queries", type=int, default=100, help="Search queries to draw.")
     args = parser.parse_args(argv)
 
     django.setup()
@@ -95,6 +105,7 @@ def main(argv=None) -> int:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.core.management import call_command
+    from django.urls import reverse
 
     from procedures.models import Procedure, Section, Volume
 
@@ -116,6 +127,7 @@ def main(argv=None) -> int:
         editor.groups.add(editors_group)
         editors.append(editor)
     approved = approve_everything(author=editors[0] if editors else approver, reviewer=approver)
+    from procedures.management.commands.bench_search import make_queries
 
     data = {
         "cookie_name": settings.SESSION_COOKIE_NAME,
@@ -126,12 +138,18 @@ def main(argv=None) -> int:
         "volumes": [volume.get_absolute_url() for volume in Volume.objects.all()],
         "sections": [s.get_absolute_url() for s in Section.objects.select_related("volume")],
         "procedures": [p.get_absolute_url() for p in Procedure.objects.with_place()],
+        "search_url": reverse("procedures:search"),
+        "search_queries": make_queries(args.queries, seed=1),
+        # The editors write new revisions of these: every procedure, shared out among them.
+        "edit_urls": [p.get_absolute_url() for p in Procedure.objects.with_place()],
+        "edit_body": body_for("Bench edit", 0),
+        "csrf_cookie_name": settings.CSRF_COOKIE_NAME,
     }
     with open(args.out, "w") as fh:
         json.dump(data, fh, indent=1)
     print(
         f"bench data: {len(data['procedures'])} procedures ({approved} newly approved), "
-        f"{len(readers)} readers, {len(editors)} editors"
+        f"{len(readers)} readers, {len(editors)} editors, {len(data['search_queries'])} queries"
     )
     return 0
 
