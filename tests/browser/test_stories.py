@@ -473,6 +473,8 @@ def test_two_editors_concurrent_drafts_lose_nothing(
     open_review(approver, BACKUPS, SECOND_EDITOR)
     expect(approver.get_by_text("1 line added, 1 line removed")).to_be_visible()
     approve(approver, 3)
+    for text in (SCOPE[1], RETENTION[1], OWNER[1]):  # on the page everyone reads
+        expect(approver.get_by_role("article")).to_contain_text(text)
 
     # Now both change the same line. The second to be approved gets conflict markers.
     start_draft(first, BACKUPS, 4)
