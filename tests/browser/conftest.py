@@ -8,8 +8,9 @@
 - Django's live server answers from a thread while Playwright's sync API keeps an event loop
   in the main thread, so Django's "no ORM in async context" guard would refuse every query
   the test itself makes: DJANGO_ALLOW_ASYNC_UNSAFE turns it off for this test process.
-- `log_in(page, user)` logs in through the real login form; `watch(page)` records dialogs,
-  console and page errors, failed resource requests and Content-Security-Policy violations.
+- `log_in(page, user)` logs in through the real login form (`user` may be a username);
+  `watch(page)` records dialogs, console and page errors, failed resource requests and
+  Content-Security-Policy violations.
 """
 
 import os
@@ -122,11 +123,14 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture
 def log_in(live_server):
-    """Log a page in through the real login form; return the page."""
+    """Log a page in through the real login form; return the page.
+
+    `user` is a user, or the username of one the test made through the admin's pages.
+    """
 
     def log_in(page: Page, user, password: str = PASSWORD) -> Page:
         page.goto(live_server.url + "/accounts/login/")
-        page.get_by_label("Username").fill(user.get_username())
+        page.get_by_label("Username").fill(user if isinstance(user, str) else user.get_username())
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Log in").click()
         expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
