@@ -224,7 +224,7 @@ def search(text: str, *, page: int = 1, per_page: int = PER_PAGE) -> Results:
         return results
     ids = [row.procedure_id for row in rows]
     marked = backend.snippets(query, ids)
-    procedures = Procedure.objects.with_place().in_bulk(ids)
+    procedures = Procedure.objects.with_place().order_by().in_bulk(ids)
     for row in rows:
         if row.procedure_id not in procedures:
             continue  # deleted between the two queries
@@ -536,21 +536,24 @@ class SqliteBackend:
 
     def top(self, query: Query, *, offset: int, limit: int) -> tuple[list[_Row], int]:
         # Scoring is what costs: bm25 for every match of a word found in nine procedures in
-        # ten is most of a query's time. Title matches come first and are few, so they are
-        # scored alone, and the body matches only when the page reaches past them. Both
-        # sets are FTS5 expressions (not `rowid IN`, which FTS5 answers row by row), kept
-        # as small as the query allows: without exclusions a title match is a match.
+        # ten is most of a query's time, so every match is scored once, in one query. Title
+        # matches come first and are few: they are read whole (scored alone, from an FTS5
+        # expression: `rowid IN` would make FTS5 answer row by row), and taken out of the
+        # scored matches in Python rather than by a NOT in the expression, which costs FTS5
+        # a second look at every match. Without exclusions a title match is a match.
         match, in_title = query.fts5(), query.fts5("title")
         excludes = any(clause.exclude for clause in query.clauses)
-        title_hits = f"({match}) AND ({in_title})" if excludes else in_title
-        rows = [_Row(pk, True, score) for pk, score in self._best(title_hits, limit, offset)]
+        titled = self._best(f"({match}) AND ({in_title})" if excludes else in_title, -1, 0)
+        rows = [_Row(pk, True, score) for pk, score in titled[offset : offset + limit]]
         if len(rows) < limit:
-            # The title matches ran out on this page, so how many there are is known,
-            # unless the page starts past them; then they are counted.
-            title_total = offset + len(rows) if rows or not offset else self._count(title_hits)
-            body_hits = f"({match}) NOT ({in_title})" if title_total else match
-            more, skip = limit - len(rows), max(0, offset - title_total)
-            rows += [_Row(pk, False, score) for pk, score in self._best(body_hits, more, skip)]
+            more, skip = limit - len(rows), max(0, offset - len(titled))
+            in_titles = {pk for pk, _ in titled}
+            body = [
+                (pk, score)
+                for pk, score in self._best(match, skip + more + len(titled), 0)
+                if pk not in in_titles
+            ]
+            rows += [_Row(pk, False, score) for pk, score in body[skip : skip + more]]
         return rows, self._count(match)
 
     @staticmethod
