@@ -49,7 +49,8 @@ class DraftForm(PreviewForm):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
-    ACTIONS = ("save", "preview", "submit")
+    # "update": save, then bring the draft up to date (its button sits in the out-of-date notice)
+    ACTIONS = ("save", "preview", "submit", "update")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

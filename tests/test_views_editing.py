@@ -461,7 +461,8 @@ def test_out_of_date_draft_is_merged_without_overlap(
     )  # fmt: skip
     client = as_user(editor)
     page = text(client.get(rurl("revision_edit", draft)))
-    assert "Out of date." in page and f'action="{rurl("update", draft)}"' in page
+    assert "Out of date." in page
+    assert 'form="draft-form" name="action" value="update"' in page
     response = client.post(rurl("update", draft))
     assert response["Location"] == rurl("revision_edit", draft)
     assert "no conflicts" in messages_of(response)[0]
@@ -503,6 +504,44 @@ def test_out_of_date_draft_with_overlap_shows_the_conflicts(
     )  # fmt: skip
     assert response.status_code == HTTPStatus.FOUND
     assert reload(draft).status == Status.IN_REVIEW
+
+
+def test_bring_up_to_date_from_the_edit_form_keeps_what_was_typed(
+    as_user, editor, other_editor, approver, procedure
+):
+    draft = _out_of_date_pair(
+        editor, other_editor, approver, procedure,
+        mine="Intro\n\nStep one\n\nStep two\n\nStep three\n",
+        theirs="Intro, revised\n\nStep one\n\nStep two\n",
+    )  # fmt: skip
+    client = as_user(editor)
+    typed = "Intro\n\nStep one\n\nStep two\n\nStep three\n\nStep four, typed not saved\n"
+    response = client.post(
+        rurl("revision_edit", draft),
+        draft_form(draft, body=typed, summary="Mine", action="update"),
+    )
+    assert response["Location"] == rurl("revision_edit", draft)
+    assert "no conflicts" in messages_of(response)[0]
+    assert reload(draft).body == (
+        "Intro, revised\n\nStep one\n\nStep two\n\nStep three\n\nStep four, typed not saved\n"
+    )
+
+
+def test_bring_up_to_date_from_the_edit_form_when_up_to_date_still_saves(
+    as_user, editor, procedure
+):
+    client = as_user(editor)
+    draft = start(client, procedure)
+    response = client.post(
+        rurl("revision_edit", draft),
+        draft_form(draft, body="Typed", summary="S", action="update"),
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    assert (
+        "Draft saved, but not brought up to date: This revision is already up to date."
+        in (messages_of(response)[-1])
+    )
+    assert reload(draft).body == "Typed"
 
 
 def test_update_of_an_up_to_date_draft_is_409(as_user, editor, procedure):

@@ -191,6 +191,17 @@ class DraftEditView(View):
             self.attach_error(form, exc)
             return self.render(form, body=data["body"], status=refusal_status(exc))
         revision.procedure = self.procedure
+        if action == "update":
+            # The text in the form was saved above, so the merge loses none of it.
+            try:
+                result = workflow.revision_update(revision=revision, user=request.user)
+            except (PermissionDenied, ValidationError) as exc:
+                messages.error(
+                    request, f"Draft saved, but not brought up to date: {refusal_text(exc)}"
+                )
+            else:
+                messages.success(request, merge_message(self.procedure, result))
+            return redirect("procedures:revision_edit", **revision.url_kwargs())
         if action == "submit":
             messages.success(
                 request,
@@ -299,6 +310,19 @@ class DiscardView(RevisionActionView):
         return self.procedure.get_absolute_url()
 
 
+def merge_message(procedure, result: workflow.MergeResult) -> str:
+    """Return what the author is told after their draft is brought up to date."""
+    current = procedure.current_revision
+    number = current.number if current else "?"
+    if result.conflicts:
+        return (
+            f"Merged the changes of approved revision {number} into your draft. "
+            f"{result.conflicts} place(s) where you both changed the same lines are marked "
+            "<<<<<<< … ======= … >>>>>>>: keep what is right, delete the markers, then save."
+        )
+    return f"Merged the changes of approved revision {number} into your draft; no conflicts."
+
+
 class UpdateView(RevisionActionView):
     """Bring an out-of-date revision up to date with the approved text (three-way merge)."""
 
@@ -308,15 +332,7 @@ class UpdateView(RevisionActionView):
         return workflow.revision_update(revision=self.revision, user=self.request.user)
 
     def success_message(self, result):
-        current = self.procedure.current_revision
-        number = current.number if current else "?"
-        if result.conflicts:
-            return (
-                f"Merged the changes of approved revision {number} into your draft. "
-                f"{result.conflicts} place(s) where you both changed the same lines are marked "
-                "<<<<<<< … ======= … >>>>>>>: keep what is right, delete the markers, then save."
-            )
-        return f"Merged the changes of approved revision {number} into your draft; no conflicts."
+        return merge_message(self.procedure, result)
 
     def success_url(self, result):
         return reverse("procedures:revision_edit", kwargs=self.revision.url_kwargs())
