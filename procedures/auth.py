@@ -26,15 +26,13 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from .navigation import cache_version
+
 VERSION_KEY = "procedures:permissions-version"
 
 
 def permissions_version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        version = cache.get(VERSION_KEY)
-    return version
+    return cache_version(VERSION_KEY)
 
 
 def permissions_changed() -> None:

@@ -126,7 +126,8 @@ class Book:
         return before, after
 
 
-def _version(key: str) -> str:
+def cache_version(key: str) -> str:
+    """Return the version kept under `key` in the shared cache, making one if there is none."""
     version = cache.get(key)
     if version is None:
         cache.add(key, uuid.uuid4().hex, timeout=None)
@@ -136,12 +137,12 @@ def _version(key: str) -> str:
 
 def manual_version() -> str:
     """Return the current version of the manual's table of contents."""
-    return _version(VERSION_KEY)
+    return cache_version(VERSION_KEY)
 
 
 def work_version() -> str:
     """Return the current version of the work in review."""
-    return _version(WORK_VERSION_KEY)
+    return cache_version(WORK_VERSION_KEY)
 
 
 def manual_changed() -> None:
