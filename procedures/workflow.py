@@ -478,7 +478,23 @@ def revision_approve(*, revision: Revision, user: AbstractBaseUser, comment: str
         + f"{_absolute(procedure.get_absolute_url())}\n",
         [revision.author.email],
     )
+    _tell_out_of_date(procedure, approved=revision)
     return revision
+
+
+def _tell_out_of_date(procedure: Procedure, *, approved: Revision) -> None:
+    """Tell the authors of the procedure's other open work that it is now out of date."""
+    for other in procedure.revisions.open().exclude(pk=approved.pk).select_related("author"):
+        other.procedure = procedure
+        _notify(
+            f"Out of date: {procedure.title} (your revision {other.number})",
+            f"Revision {approved.number} of “{procedure.title}” was approved after you "
+            f"started revision {other.number}, so yours cannot be approved as it is. Open it "
+            "and choose Bring up to date: the approved changes are merged into your text, "
+            "and nothing you wrote is lost.\n\n"
+            f"{_absolute(other.get_absolute_url())}\n",
+            [other.author.email],
+        )
 
 
 @transaction.atomic

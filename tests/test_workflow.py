@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from procedures import workflow
 from procedures.models import Procedure, Revision, RevisionEvent
+from tests.conftest import _member
 from tests.factories import UserFactory
 
 Status = Revision.Status
@@ -286,6 +287,26 @@ def test_approve_and_reject_email_the_author(
         workflow.revision_approve(revision=second, user=approver)
     assert mail.outbox[-1].to == [editor.email]
     assert mail.outbox[-1].subject.startswith("Approved:")
+
+
+def test_approval_tells_the_authors_of_other_open_work_it_is_out_of_date(
+    editor, other_editor, approver, procedure, django_capture_on_commit_callbacks
+):
+    first = write(procedure, editor, "First")
+    theirs = write(procedure, other_editor, "Theirs")
+    third = _member("third-editor", "Editors")
+    draft = workflow.revision_start_draft(procedure=procedure, user=third)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.revision_approve(revision=first, user=approver)
+    told = {message.to[0]: message for message in mail.outbox[1:]}
+    assert mail.outbox[0].to == [editor.email]  # approved
+    assert set(told) == {other_editor.email, third.email}
+    notice = told[other_editor.email]
+    assert notice.subject == f"Out of date: {procedure.title} (your revision {theirs.number})"
+    assert "Bring up to date" in notice.body
+    assert reload(theirs).get_absolute_url() in notice.body
+    assert f"(your revision {draft.number})" in told[third.email].subject
 
 
 def test_a_failing_mail_server_does_not_undo_the_approval(
