@@ -136,6 +136,7 @@ def other_approver(db):
 def superuser(db):
     from tests.factories import UserFactory
 
+    ensure_roles()  # the administrator puts people in these groups (browser stories)
     return UserFactory(username="root", is_superuser=True, is_staff=True)
 
 
