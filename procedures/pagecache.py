@@ -7,9 +7,9 @@ Log out form. So `ReaderPageCacheMixin` renders such a page once per process and
 with placeholders where the username and the token go, keeps it in the "template_fragments"
 cache, and fills the placeholders in for each reader.
 
-Not cached, rendered as usual: pages for anyone who may edit or review (their own drafts,
-buttons and queue count), a page with messages to show, a URL with a query string, anything
-but a 200.
+Not cached, rendered as usual: pages for anyone who may edit, add procedures or review
+(their own drafts, buttons and queue count), a page with messages to show, a URL with a
+query string, anything but a 200.
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ class ReaderPageCacheMixin:
             or request.GET
             or not workflow.can_read(user)
             or workflow.can_edit(user)
+            or workflow.can_create(user)
             or workflow.can_review(user)
             or len(messages.get_messages(request))
         ):

@@ -99,3 +99,15 @@ def test_a_query_string_is_rendered_not_cached(procedure):
     alice = reader_named("alice")
     alice.get(procedure.get_absolute_url() + "?utm=x")
     assert cached_pages() == 0
+
+
+def test_someone_who_may_only_add_procedures_gets_their_own_page(procedure):
+    from django.contrib.auth.models import Permission
+
+    url = procedure.section.get_absolute_url()
+    adder = _member("adder", "Readers")
+    adder.user_permissions.add(Permission.objects.get(codename="add_procedure"))
+    client = Client()
+    client.force_login(adder)
+    assert "Add a procedure" in client.get(url).content.decode()
+    assert "Add a procedure" not in reader_named("alice").get(url).content.decode()
