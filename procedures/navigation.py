@@ -270,13 +270,15 @@ for _model in (Volume, Section, Procedure):
 
 @receiver(post_save, sender=Revision, dispatch_uid="manual_changed_revision")
 @receiver(post_delete, sender=Revision, dispatch_uid="manual_gone_revision")
-def _revision_changed(instance, **kwargs) -> None:
+def _revision_changed(instance, update_fields=None, **kwargs) -> None:
     # Reading pages show approved text only; saving a draft changes nothing they show.
     if instance.status == Revision.Status.APPROVED:
         _changed()
-    # Any save may be a revision entering or leaving review.
-    work_changed()
-    transaction.on_commit(work_changed, robust=True)
+    # Work in review changes with a status (or a revision made or deleted), not with a
+    # draft's text: saving a draft leaves every reader's cached page alone.
+    if update_fields is None or "status" in update_fields:
+        work_changed()
+        transaction.on_commit(work_changed, robust=True)
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="manual_changed_user")

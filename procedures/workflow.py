@@ -347,7 +347,7 @@ def revision_save_draft(
     revision.summary = summary.strip()
     revision.version += 1
     revision.updated_at = timezone.now()
-    revision.save()
+    revision.save(update_fields=["body", "summary", "version", "updated_at"])
     _record(
         revision=revision, procedure=procedure, user=user, action=Action.SAVED,
         from_status=Status.DRAFT, to_status=Status.DRAFT,

@@ -148,3 +148,16 @@ def test_work_in_review_reaches_the_procedure_page_at_once(
     assert notice in page(reader_client, FRIDAY)
     workflow.revision_withdraw(revision=revision, user=other_editor)
     assert notice not in page(reader_client, FRIDAY)
+
+
+def test_saving_a_draft_leaves_work_in_review_alone(friday, editor):
+    from procedures import workflow
+
+    draft = workflow.revision_start_draft(procedure=friday, user=editor)
+    version = navigation.work_version()
+    workflow.revision_save_draft(
+        revision=draft, user=editor, body="Text", summary="s", expected_version=1
+    )
+    assert navigation.work_version() == version
+    workflow.revision_submit(revision=Revision.objects.get(pk=draft.pk), user=editor)
+    assert navigation.work_version() != version
