@@ -4,6 +4,7 @@ from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout
 from django import forms
+from django.conf import settings
 
 from . import workflow
 from .models import Procedure, Revision
@@ -31,6 +32,11 @@ class PreviewForm(CrispyForm):
         ),
         help_text="Headings with #, lists with - or 1., tables, ``` for code, !!! note for boxes.",
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # static/js/size-guard.js refuses to send a longer text, so it stays in the browser.
+        self.fields["body"].widget.attrs["data-max-bytes"] = settings.SOP_MAX_BODY_BYTES
 
     def clean_body(self) -> str:
         body = self.cleaned_data["body"].replace("\r\n", "\n")

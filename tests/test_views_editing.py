@@ -224,6 +224,8 @@ def test_body_over_the_limit_is_refused_and_kept_in_the_form(as_user, editor, pr
     assert "The text is 1,200 bytes; the limit is 1,000 bytes." in page
     assert body + "</textarea>" in page
     assert reload(draft).body == ""
+    # The page tells the browser the same limit, for static/js/size-guard.js.
+    assert 'data-max-bytes="1000"' in page
 
 
 @pytest.mark.parametrize("version", ["", "two", "-1", "1.5"])
