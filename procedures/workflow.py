@@ -237,6 +237,47 @@ def conflict_count(body: str) -> int:
     return sum(1 for line in body.splitlines() if line.startswith(CONFLICT_MARKERS[0]))
 
 
+def preview_source(body: str) -> str:
+    """Return the Markdown a preview renders for `body`: each side of a marked conflict in a
+    box named after it. Left as they are, Markdown reads the marker lines as a heading
+    underline (=======) and quotes (>>>>>>>), which hides what is in conflict."""
+    if not has_conflict_markers(body):
+        return body
+    start, middle, end = CONFLICT_MARKERS
+    out: list[str] = []
+    conflict: list[str] | None = None  # the raw lines of the conflict being read
+    sides: list[tuple[str, list[str]]] = []
+
+    def box(label: str, lines: list[str]) -> list[str]:
+        title = label.strip().replace('"', "'") or "one side"
+        content = [f"    {line}" if line.strip() else "" for line in lines]
+        return [
+            "",
+            f'!!! danger "Conflict: {title}"',
+            *(content or ["    *(nothing on this side)*"]),
+            "",
+        ]
+
+    for line in body.splitlines():
+        if line.startswith(start):
+            out.extend(conflict or [])  # an earlier start marker left without its end
+            conflict, sides = [line], [(line[len(start) :], [])]
+        elif conflict is None:
+            out.append(line)
+        elif line.rstrip() == middle and len(sides) == 1:
+            conflict.append(line)
+            sides.append(("", []))
+        elif line.startswith(end) and len(sides) == 2:
+            sides[1] = (line[len(end) :], sides[1][1])
+            out.extend(line for label, lines in sides for line in box(label, lines))
+            conflict = None
+        else:
+            conflict.append(line)
+            sides[-1][1].append(line)
+    out.extend(conflict or [])
+    return "\n".join(out) + ("\n" if body.endswith("\n") else "")
+
+
 def is_out_of_date(revision: Revision) -> bool:
     """Return whether another revision was approved after this one started."""
     return revision.is_open and revision.based_on_id != revision.procedure.current_revision_id

@@ -490,6 +490,16 @@ def test_out_of_date_draft_with_overlap_shows_the_conflicts(
         "&lt;&lt;&lt;&lt;&lt;&lt;&lt; your draft\nStep one, by phone\n=======\nStep one, by email\n"
         in page
     )
+    # The preview shows each side in a box named after it, not the markers as Markdown
+    # (a heading underline and quotes), both on the page and in the live preview.
+    preview = page.split('id="draft-preview"')[1]
+    assert '<p class="admonition-title">Conflict: your draft</p>\n<p>Step one, by phone</p>' in (
+        preview
+    )
+    assert "Conflict: approved revision" in preview and "<blockquote>" not in preview
+    live = text(client.post(reverse("procedures:preview"), {"body": reload(draft).body}))
+    assert '<p class="admonition-title">Conflict: your draft</p>' in live
+    assert "<h1" not in live and "<blockquote>" not in live
     # A draft with markers cannot be submitted; the text stays in the form.
     response = client.post(
         rurl("revision_edit", draft),

@@ -493,3 +493,27 @@ def test_save_and_submit_is_all_or_nothing(editor, procedure):
         revision=draft, user=editor, body="New text", summary="Ready", expected_version=1
     )
     assert reload(draft).status == Status.IN_REVIEW and reload(draft).body == "New text"
+
+
+# How a preview shows marked conflicts (the saved text keeps its markers).
+
+
+def test_preview_source_boxes_each_side_of_a_conflict():
+    body = "Intro\n<<<<<<< your draft\nMine\n=======\n>>>>>>> approved revision 3\nEnd\n"
+    source = workflow.preview_source(body)
+    assert '!!! danger "Conflict: your draft"\n    Mine\n' in source
+    assert '!!! danger "Conflict: approved revision 3"\n    *(nothing on this side)*' in source
+    assert source.startswith("Intro\n") and source.endswith("End\n")
+    assert "=======" not in source
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "No markers at all\n",
+        "<<<<<<< your draft\nMine\n=======\nTheirs, the end marker deleted\n",
+        "<<<<<<< your draft\nMine, the middle marker deleted\n>>>>>>> approved revision 3\n",
+    ],
+)
+def test_preview_source_leaves_incomplete_markers_as_typed(body):
+    assert workflow.preview_source(body) == body

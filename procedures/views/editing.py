@@ -240,7 +240,7 @@ class DraftEditView(View):
             "procedure": procedure,
             "revision": revision,
             "form": form,
-            "preview": render_markdown(body).html,
+            "preview": render_markdown(workflow.preview_source(body)).html,
             "previewing": previewing,
             "saved": saved,
             "changes": changes,
@@ -264,7 +264,7 @@ class PreviewView(View):
         if not form.is_valid():
             errors = [e for errors in form.errors.values() for e in errors]
             return render(request, "procedures/_preview.html", {"errors": errors}, status=400)
-        html = render_markdown(form.cleaned_data["body"]).html
+        html = render_markdown(workflow.preview_source(form.cleaned_data["body"])).html
         return render(request, "procedures/_preview.html", {"preview": html})
 
 

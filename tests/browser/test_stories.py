@@ -501,6 +501,15 @@ def test_two_editors_concurrent_drafts_lose_nothing(
         ">>>>>>> approved revision 4\n"
     )
     assert conflict in marked
+    # The preview shows each side in a box named after it.
+    boxes = second.get_by_role("region", name=re.compile(r"^Preview")).locator(".admonition")
+    expect(boxes).to_have_count(2)
+    expect(boxes.first).to_have_text(
+        re.compile(rf"Conflict: your draft\s+{re.escape(OFFSITE_SECOND)}")
+    )
+    expect(boxes.last).to_have_text(
+        re.compile(rf"Conflict: approved revision 4\s+{re.escape(OFFSITE_FIRST)}")
+    )
     # Markers left in: submitting is refused and the text stays in the form.
     second.get_by_role("button", name="Submit for review").click()
     said(second, "The draft still holds marked conflicts")
