@@ -157,7 +157,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # "default" is shared by every worker process on the machine (files under var/cache): it holds
-# the version of the table of contents (procedures.navigation), so a change made through one
+# the version of the table of contents (procedures.caching.versions), so a change made through one
 # worker reaches all of them. "template_fragments" is each process's own memory; its keys
 # carry that version, so a fragment is never served stale. Several app servers would need a
 # shared default cache (memcached, redis) instead of files.
@@ -278,7 +278,7 @@ X_FRAME_OPTIONS = "DENY"
 # so a sanitiser miss in user content still cannot execute code. No inline script, style
 # attribute or eval anywhere. img-src allows data: only because Bootstrap's CSS draws its
 # icons (navbar toggler, select arrow, checkbox tick, close button) as data: SVG images;
-# user Markdown cannot use data: URLs (procedures.markdown allows http, https, mailto, tel).
+# user Markdown cannot use data: URLs (procedures.text.markdown allows http, https, mailto, tel).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],

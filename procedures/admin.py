@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from .models import Procedure, Revision, RevisionEvent, Section, Volume
-from .wikilinks import refresh_links_to
+from .workflow import effects
 
 
 class SectionInline(admin.TabularInline):
@@ -72,7 +72,7 @@ class ProcedureAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         # A new, renamed or moved procedure changes what [[links]] to it resolve to.
-        refresh_links_to(obj)
+        effects.procedure_changed(obj)
 
 
 @admin.register(Revision)

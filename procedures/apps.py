@@ -6,6 +6,11 @@ class ProceduresConfig(AppConfig):
     verbose_name = "Procedures"
 
     def ready(self):
-        # Connects the receivers: the security log's, and the invalidation of the contents
-        # and permission caches.
-        from . import auth, navigation, security  # noqa: F401
+        # The security log's receivers, and the safety net of cache invalidation for the
+        # admin and loaddata (procedures.signals).
+        from . import (
+            security,  # noqa: F401 (connects its receivers on import)
+            signals,
+        )
+
+        signals.connect()

@@ -4,8 +4,8 @@ from functools import cached_property
 
 from django.contrib.auth.models import AnonymousUser
 
-from . import workflow
-from .navigation import in_review
+from .caching.work import in_review
+from .workflow import policy
 
 
 class WorkflowNav:
@@ -16,15 +16,19 @@ class WorkflowNav:
 
     @cached_property
     def can_edit(self) -> bool:
-        return workflow.can_edit(self.user)
+        return policy.can_edit(self.user)
 
     @cached_property
     def can_create(self) -> bool:
-        return workflow.can_create(self.user)
+        return policy.can_create(self.user)
 
     @cached_property
     def can_review(self) -> bool:
-        return workflow.can_review(self.user)
+        return policy.can_review(self.user)
+
+    @cached_property
+    def can_open_admin(self) -> bool:
+        return policy.can_open_admin(self.user)
 
     @cached_property
     def review_count(self) -> int:

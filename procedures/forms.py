@@ -1,4 +1,4 @@
-"""Forms: input validation only. Whether a change is allowed is procedures.workflow's business."""
+"""Forms: input validation only. Whether a change is allowed is the workflow policy's business."""
 
 from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
@@ -6,8 +6,9 @@ from crispy_forms.layout import Div, Field, Layout
 from django import forms
 from django.conf import settings
 
-from . import workflow
+from . import search
 from .models import Procedure, Revision
+from .workflow import check_body_size
 
 
 class CrispyForm(forms.Form):
@@ -40,7 +41,7 @@ class PreviewForm(CrispyForm):
 
     def clean_body(self) -> str:
         body = self.cleaned_data["body"].replace("\r\n", "\n")
-        workflow.check_body_size(body)
+        check_body_size(body)
         return body
 
 
@@ -110,3 +111,9 @@ class CompareForm(forms.Form):
         if data is not None:
             data = {"from_number": data.get("from"), "to_number": data.get("to")}
         super().__init__(data, **kwargs)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="Search the manual", max_length=search.MAX_QUERY_LENGTH, required=False
+    )

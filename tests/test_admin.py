@@ -3,8 +3,8 @@ from http import HTTPStatus
 import pytest
 from django.urls import reverse
 
+from procedures.linking import update_links
 from procedures.models import Procedure
-from procedures.wikilinks import update_links
 from tests.factories import approved_revision
 
 pytestmark = pytest.mark.django_db

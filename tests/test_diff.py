@@ -1,9 +1,9 @@
-"""procedures.diff: lines added and removed, changed words marked, unchanged stretches folded."""
+"""procedures.text.diff: lines added and removed, changed words marked, unchanged stretches folded."""
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from procedures.diff import DELETE, EQUAL, INSERT, WORD_DIFF_MAX_CHARS, Span, diff_texts
+from procedures.text.diff import DELETE, EQUAL, INSERT, WORD_DIFF_MAX_CHARS, Span, diff_texts
 
 
 def shown(diff):

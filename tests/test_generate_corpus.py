@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from procedures import search
-from procedures.markdown import render_markdown
+from procedures.linking import render as render_markdown
 from procedures.models import Procedure, ProcedureLink, Revision, Section, Volume
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,6 @@
 import pytest
 
-from procedures.markdown import render_markdown
+from procedures.linking import render as render_markdown
 
 
 def html(source):

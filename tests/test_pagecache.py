@@ -1,4 +1,4 @@
-"""Whole reading pages cached for readers (procedures/pagecache.py): each reader still sees
+"""Whole reading pages cached for readers (procedures/caching/pages.py, views/pagecache.py): each reader still sees
 their own name and a working CSRF token, and never a page that is out of date."""
 
 from http import HTTPStatus

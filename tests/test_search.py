@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from procedures import search, workflow
-from procedures.markdown import render_markdown
+from procedures.linking import render as render_markdown
 from procedures.models import Procedure, Revision
-from procedures.search import Clause, Term, parse_query
+from procedures.search import Clause, Term, parse_query, query
 from tests.factories import ProcedureFactory, approved_revision
 
 Status = Revision.Status
@@ -190,7 +190,7 @@ def test_snippet_shows_a_match_deep_in_a_long_procedure(people):
 )
 def test_snippet_window_starts_near_the_first_match(text, found):
     body = "word " * 500 + "the ticketing policy for a nightly run " + "word " * 500
-    window = search.snippet_window(body, search.query_stems(parse_query(text)))
+    window = query.snippet_window(body, query.query_stems(parse_query(text)))
     assert len(window) <= 1500
     if found:
         assert found in window

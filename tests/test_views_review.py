@@ -328,7 +328,7 @@ def test_a_mail_failure_does_not_undo_an_approval_through_the_site(
     settings.EMAIL_BACKEND = "tests.failing_mail.Backend"
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = as_user(approver).post(rurl("approve", revision))
-    assert [cb for cb in callbacks if cb.__qualname__ == "_notify.<locals>.send"]  # mail tried
+    assert [cb for cb in callbacks if cb.__qualname__ == "_send.<locals>.send"]  # mail tried
     assert "Could not send 'Approved:" in caplog.text
     assert response.status_code == HTTPStatus.FOUND
     procedure.refresh_from_db()

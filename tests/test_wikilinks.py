@@ -6,9 +6,9 @@ import pytest
 from django.core.management import call_command
 
 from procedures import workflow
-from procedures.markdown import render_markdown
+from procedures.linking import render as render_markdown
 from procedures.models import Procedure, ProcedureLink, Revision
-from procedures.wikilinks import link_key
+from procedures.text.wikilinks import link_key
 from tests.factories import ProcedureFactory, SectionFactory, approved_revision
 
 pytestmark = pytest.mark.django_db

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from procedures import workflow
 from procedures.models import Procedure, Revision, RevisionEvent
+from procedures.text.merge import preview_source
 from tests.conftest import _member
 from tests.factories import UserFactory
 
@@ -316,7 +317,7 @@ def test_a_failing_mail_server_does_not_undo_the_approval(
     settings.EMAIL_BACKEND = "tests.failing_mail.Backend"
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         workflow.revision_approve(revision=revision, user=approver)
-    assert [cb for cb in callbacks if cb.__qualname__ == "_notify.<locals>.send"]  # mail tried...
+    assert [cb for cb in callbacks if cb.__qualname__ == "_send.<locals>.send"]  # mail tried...
     assert "Could not send 'Approved: Server Down Procedures" in caplog.text  # ...and failed
     procedure.refresh_from_db()
     assert procedure.current_revision_id == revision.pk
@@ -344,7 +345,7 @@ def test_stale_approval_is_refused_and_update_merges(editor, other_editor, appro
 
     with pytest.raises(workflow.OutOfDate):
         workflow.revision_approve(revision=mine, user=approver)
-    assert workflow.is_out_of_date(reload(mine))
+    assert reload(mine).is_out_of_date
 
     result = workflow.revision_update(revision=mine, user=editor)
     assert result.conflicts == 0
@@ -500,7 +501,7 @@ def test_save_and_submit_is_all_or_nothing(editor, procedure):
 
 def test_preview_source_boxes_each_side_of_a_conflict():
     body = "Intro\n<<<<<<< your draft\nMine\n=======\n>>>>>>> approved revision 3\nEnd\n"
-    source = workflow.preview_source(body)
+    source = preview_source(body)
     assert '!!! danger "Conflict: your draft"\n    Mine\n' in source
     assert '!!! danger "Conflict: approved revision 3"\n    *(nothing on this side)*' in source
     assert source.startswith("Intro\n") and source.endswith("End\n")
@@ -516,4 +517,4 @@ def test_preview_source_boxes_each_side_of_a_conflict():
     ],
 )
 def test_preview_source_leaves_incomplete_markers_as_typed(body):
-    assert workflow.preview_source(body) == body
+    assert preview_source(body) == body

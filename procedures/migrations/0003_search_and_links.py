@@ -6,33 +6,120 @@ GIN-indexed tsvector); on SQLite an FTS5 virtual table. Django's migration state
 Existing procedures are indexed here (titles, and approved text where there is some).
 """
 
+import html
+import re
+
 import django.contrib.postgres.indexes
 import django.contrib.postgres.search
 import django.db.models.deletion
 from django.db import migrations, models
 
 
-def create_search_storage(apps, schema_editor):
-    from procedures.search import backend_for, plain_text
+# A frozen copy of what procedures.search did when this migration was written: a migration
+# must do the same thing forever, whatever later becomes of the live code.
 
-    backend = backend_for(schema_editor.connection)
-    backend.create_storage(schema_editor, apps.get_model("procedures", "SearchEntry"))
+_INLINE_TAG = re.compile(
+    r"</?(?:a|abbr|b|code|del|em|i|ins|kbd|mark|s|small|span|strong|sub|sup)\b"
+    r"(?:[^>\"]|\"[^\"]*\")*>",
+    re.I,
+)
+_HEADERLINK = re.compile(r'<a class="headerlink"(?:[^>"]|"[^"]*")*>.*?</a>', re.S)
+_ANY_TAG = re.compile(r'<(?:[^>"]|"[^"]*")*>')
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SPACES = re.compile(r"\s+")
+
+
+def _plain_text(body_html):
+    text = _HEADERLINK.sub("", body_html or "")
+    text = _ANY_TAG.sub(" ", _INLINE_TAG.sub("", text))
+    text = _CONTROL.sub(" ", html.unescape(text))
+    return _SPACES.sub(" ", text).strip()
+
+
+POSTGRES_SYNC_FUNCTION = """
+CREATE OR REPLACE FUNCTION procedures_search_sync() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO procedures_searchentry (procedure_id, title, body)
+    VALUES (NEW.id, NEW.title, '')
+    ON CONFLICT (procedure_id) DO UPDATE SET title = EXCLUDED.title;
+  ELSIF TG_OP = 'UPDATE' THEN
+    UPDATE procedures_searchentry SET title = NEW.title WHERE procedure_id = NEW.id;
+  ELSE
+    DELETE FROM procedures_searchentry WHERE procedure_id = OLD.id;
+  END IF;
+  RETURN NULL;
+END $$
+"""
+POSTGRES_SYNC_TRIGGER = """
+CREATE TRIGGER procedures_search_sync
+AFTER INSERT OR DELETE OR UPDATE OF title ON procedures_procedure
+FOR EACH ROW EXECUTE FUNCTION procedures_search_sync()
+"""
+SQLITE_TRIGGERS = [
+    "CREATE TRIGGER IF NOT EXISTS procedures_search_fts_insert "
+    "AFTER INSERT ON procedures_procedure BEGIN "
+    "DELETE FROM procedures_search_fts WHERE rowid = new.id; "
+    "INSERT INTO procedures_search_fts (rowid, title, body) "
+    "VALUES (new.id, new.title, ''); END",
+    "CREATE TRIGGER IF NOT EXISTS procedures_search_fts_rename "
+    "AFTER UPDATE OF title ON procedures_procedure "
+    "WHEN old.title IS NOT new.title BEGIN "
+    "UPDATE procedures_search_fts SET title = new.title WHERE rowid = new.id; END",
+    "CREATE TRIGGER IF NOT EXISTS procedures_search_fts_delete "
+    "AFTER DELETE ON procedures_procedure BEGIN "
+    "DELETE FROM procedures_search_fts WHERE rowid = old.id; END",
+]
+
+
+def create_search_storage(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
     Procedure = apps.get_model("procedures", "Procedure")
     rows = [
-        (pk, title, plain_text(body_html) if status == "approved" else "")
+        (pk, title, _plain_text(body_html) if status == "approved" else "")
         for pk, title, body_html, status in Procedure.objects.values_list(
             "pk", "title", "current_revision__body_html", "current_revision__status"
         )
     ]
-    backend.write(rows)
+    if vendor == "postgresql":
+        schema_editor.create_model(apps.get_model("procedures", "SearchEntry"))
+        schema_editor.execute(
+            "ALTER TABLE procedures_searchentry "
+            "ALTER COLUMN vector SET STORAGE MAIN, ALTER COLUMN body SET STORAGE EXTERNAL"
+        )
+        schema_editor.execute("ALTER TABLE procedures_searchentry SET (toast_tuple_target = 8160)")
+        schema_editor.execute(POSTGRES_SYNC_FUNCTION)
+        schema_editor.execute("DROP TRIGGER IF EXISTS procedures_search_sync ON procedures_procedure")
+        schema_editor.execute(POSTGRES_SYNC_TRIGGER)
+        insert = (
+            "INSERT INTO procedures_searchentry (procedure_id, title, body) VALUES (%s, %s, %s) "
+            "ON CONFLICT (procedure_id) DO UPDATE SET title = EXCLUDED.title, body = EXCLUDED.body"
+        )
+    elif vendor == "sqlite":
+        schema_editor.execute(
+            "CREATE VIRTUAL TABLE procedures_search_fts USING fts5("
+            "title, body, tokenize = 'porter unicode61 remove_diacritics 2')"
+        )
+        for trigger in SQLITE_TRIGGERS:
+            schema_editor.execute(trigger)
+        insert = "INSERT INTO procedures_search_fts (rowid, title, body) VALUES (%s, %s, %s)"
+    else:
+        raise NotImplementedError(f"No full-text search for {vendor} databases.")
+    if rows:
+        with schema_editor.connection.cursor() as cursor:
+            cursor.executemany(insert, rows)
 
 
 def drop_search_storage(apps, schema_editor):
-    from procedures.search import backend_for
-
-    backend_for(schema_editor.connection).drop_storage(
-        schema_editor, apps.get_model("procedures", "SearchEntry")
-    )
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP TRIGGER IF EXISTS procedures_search_sync ON procedures_procedure")
+        schema_editor.execute("DROP FUNCTION IF EXISTS procedures_search_sync()")
+        schema_editor.delete_model(apps.get_model("procedures", "SearchEntry"))
+    else:
+        for name in ("insert", "rename", "delete"):
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS procedures_search_fts_{name}")
+        schema_editor.execute("DROP TABLE IF EXISTS procedures_search_fts")
 
 
 class Migration(migrations.Migration):

@@ -5,66 +5,30 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 
-from .. import workflow
-from ..diff import diff_texts
+from .. import linking, workflow
 from ..forms import DraftForm, PreviewForm, ProcedureCreateForm, SubmitForm
-from ..markdown import render_markdown
-from ..models import Revision, Section
-from ..navigation import in_review
-from .common import (
-    RevisionActionView,
-    get_procedure,
-    get_revision,
-    refusal_status,
-    refusal_text,
-)
-
-Status = Revision.Status
+from ..selectors import procedure_at, revision_of, section_at, work_on_procedure
+from ..text.diff import diff_texts
+from ..text.merge import conflict_count, preview_source
+from ..workflow import policy
+from .common import RevisionActionView, refusal_status, refusal_text
 
 
-def procedure_work(procedure_id: int, user, *, manual: str | None = None) -> dict:
-    """Return what the procedure page shows about work in progress, for this user.
-
-    Everyone learns that a newer revision is in review (never its text), from the cache of
-    work in review; an editor also gets their own open draft (one query).
-    """
-    if not workflow.can_read(user):
-        return {}
-    may_edit = workflow.can_edit(user)
-    my_draft = None
-    if may_edit:
-        my_draft = (
-            Revision.objects.drafts()
-            .filter(procedure_id=procedure_id, author_id=user.pk)
-            .select_related("procedure__section__volume")
-            .only("number", "status", "procedure__slug", "procedure__section__numeral",
-                  "procedure__section__volume__number")
-            .first()
-        )  # fmt: skip
-    return {
-        "revisions_in_review": in_review(manual).get(procedure_id, []),
-        "my_draft": my_draft,
-        "may_edit": may_edit,
-        "may_review": workflow.can_review(user),
-    }
+def render_preview(body: str) -> str:
+    """Return the sanitised HTML a preview of `body` shows (conflicts boxed)."""
+    return linking.render(preview_source(body)).html
 
 
 class ProcedureCreateView(View):
     """Add a procedure at the end of a section (editors)."""
 
-    template_name = "procedures/procedure_create.html"
-
     def dispatch(self, request, *args, **kwargs):
-        self.section = get_object_or_404(
-            Section.objects.select_related("volume"),
-            volume__number=kwargs["volume"],
-            numeral=kwargs["section"],
-        )
-        if not workflow.can_create(request.user):
+        self.section = section_at(kwargs)
+        if not policy.can_create(request.user):
             raise PermissionDenied("Only editors can add procedures.")
         return super().dispatch(request, *args, **kwargs)
 
@@ -82,14 +46,13 @@ class ProcedureCreateView(View):
         except (PermissionDenied, ValidationError) as exc:
             messages.error(request, refusal_text(exc))
             return self.render(form, status=refusal_status(exc))
-        messages.success(
-            request, f"“{procedure.title}” added to the section. Use Edit to write its text."
-        )
+        added = f"“{procedure.title}” added to the section. Use Edit to write its text."
+        messages.success(request, added)
         return redirect(procedure.get_absolute_url())
 
     def render(self, form, status=200):
         context = {"section": self.section, "volume": self.section.volume, "form": form}
-        return render(self.request, self.template_name, context, status=status)
+        return render(self.request, "procedures/procedure_create.html", context, status=status)
 
 
 class EditEntryView(View):
@@ -98,18 +61,14 @@ class EditEntryView(View):
     http_method_names = ["get"]
 
     def get(self, request, **kwargs):
-        procedure = get_procedure(kwargs)
-        if not workflow.can_edit(request.user):
+        procedure = procedure_at(kwargs)
+        if not policy.can_edit(request.user):
             raise PermissionDenied("Only editors can edit procedures.")
-        work = procedure_work(procedure.pk, request.user)
+        work = work_on_procedure(procedure.pk, request.user)
         if work["my_draft"] is not None:
             return redirect("procedures:revision_edit", **work["my_draft"].url_kwargs())
-        mine_in_review = [r for r in work["revisions_in_review"] if r.author_id == request.user.pk]
-        return render(
-            request,
-            "procedures/edit_start.html",
-            {"procedure": procedure, "mine_in_review": mine_in_review, **work},
-        )
+        context = {"procedure": procedure, **work}
+        return render(request, "procedures/edit_start.html", context)
 
 
 class StartDraftView(View):
@@ -118,7 +77,7 @@ class StartDraftView(View):
     http_method_names = ["post"]
 
     def post(self, request, **kwargs):
-        procedure = get_procedure(kwargs)
+        procedure = procedure_at(kwargs)
         # A refusal (not an editor) is a PermissionDenied: the 403 page shows its message.
         draft = workflow.revision_start_draft(procedure=procedure, user=request.user)
         draft.procedure = procedure
@@ -126,130 +85,150 @@ class StartDraftView(View):
         return redirect("procedures:revision_edit", **draft.url_kwargs())
 
 
-class DraftEditView(View):
-    """The edit form of my draft: save, preview without JavaScript, submit for review."""
+def edit_page(request, revision, form, *, body: str, status=200, previewing=False, saved=None):
+    """Render a draft's edit page with `body` in the form (what the user typed, if refused)."""
+    base = revision.based_on
+    context = {
+        "procedure": revision.procedure,
+        "revision": revision,
+        "form": form,
+        "preview": render_preview(body),
+        "previewing": previewing,
+        "saved": saved,
+        "changes": diff_texts(base.body if base else "", body) if not saved else None,
+        "out_of_date": revision.is_out_of_date,
+        "current": revision.procedure.current_revision,
+        "conflicts": conflict_count(body),
+        "actions": policy.allowed_actions(revision, request.user),
+    }
+    return render(request, "procedures/edit.html", context, status=status)
 
-    template_name = "procedures/edit.html"
+
+def stale_page(request, revision, exc: workflow.StaleEdit):
+    """Keep the user's text in the form, show the saved text beside it (409)."""
+    data = request.POST.copy()
+    data["version"] = str(exc.current.version)
+    form = DraftForm(data)
+    form.is_valid()
+    messages.error(
+        request,
+        f"{refusal_text(exc)} Saving again replaces the saved text with the text in the form.",
+    )
+    return edit_page(request, revision, form, body=data.get("body", ""), status=409,
+                     saved=exc.current)  # fmt: skip
+
+
+def refused_page(request, revision, form, exc: Exception, *, body: str):
+    """Show a refused save or submit with the error next to its field and the text kept."""
+    messages.error(request, refusal_text(exc))
+    field = {"summary": "summary", "too_large": "body", "conflicts": "body"}.get(
+        getattr(exc, "code", None)
+    )
+    if field:
+        form.add_error(field, refusal_text(exc))
+    return edit_page(request, revision, form, body=body, status=refusal_status(exc))
+
+
+def merge_message(procedure, result: workflow.MergeResult) -> str:
+    """Return what the author is told after their draft is brought up to date."""
+    current = procedure.current_revision
+    number = current.number if current else "?"
+    if result.conflicts:
+        return (
+            f"Merged the changes of approved revision {number} into your draft. "
+            f"{result.conflicts} place(s) where you both changed the same lines are marked "
+            "<<<<<<< … ======= … >>>>>>>: keep what is right, delete the markers, then save."
+        )
+    return f"Merged the changes of approved revision {number} into your draft; no conflicts."
+
+
+# Each takes the request, the transition's result and the revision as the view read it (its
+# number and place do not change) and returns where to go next.
+
+
+def _saved(request, result, revision) -> str:
+    messages.success(request, f"Draft saved (revision {revision.number}).")
+    return reverse("procedures:revision_edit", kwargs=revision.url_kwargs())
+
+
+def _submitted(request, result, revision) -> str:
+    messages.success(
+        request, f"Revision {revision.number} submitted for review. The approvers have been told."
+    )
+    return revision.get_absolute_url()
+
+
+def _updated(request, result: workflow.SaveAndUpdateResult, revision) -> str:
+    # The text in the form was saved first, so a refused merge loses none of it.
+    if result.refusal is not None:
+        text = f"Draft saved, but not brought up to date: {refusal_text(result.refusal)}"
+        messages.error(request, text)
+    else:
+        messages.success(request, merge_message(revision.procedure, result.merge))
+    return reverse("procedures:revision_edit", kwargs=revision.url_kwargs())
+
+
+def form_problem(form: DraftForm, action: str) -> str:
+    """Return why the edit form cannot be acted on as sent, or "" if it can."""
+    if action not in DraftForm.ACTIONS:
+        return "Unknown button; nothing was saved. Your text is below."
+    if not form.is_valid():
+        return "Nothing was saved: please correct the form below."
+    return ""
+
+
+# The edit form's buttons: the transition each one calls, and where it leads.
+EDIT_ACTIONS = {
+    "save": (workflow.revision_save_draft, _saved),
+    "submit": (workflow.revision_save_and_submit, _submitted),
+    "update": (workflow.revision_save_and_update, _updated),
+}
+
+
+class DraftEditView(View):
+    """The edit form of my draft: save, preview without JavaScript, submit, bring up to date."""
+
     http_method_names = ["get", "post"]
 
     def dispatch(self, request, *args, **kwargs):
-        self.procedure = get_procedure(kwargs)
-        self.revision = get_revision(self.procedure, kwargs["number"])
-        if not workflow.can_edit(request.user):
-            raise PermissionDenied("Only editors can edit procedures.")
-        if self.revision.author_id != request.user.pk:
-            raise PermissionDenied("Only its author can edit a draft.")
+        self.revision = revision_of(procedure_at(kwargs), kwargs["number"])
+        refusal = policy.draft_edit_refusal(self.revision, request.user)
+        if refusal:
+            raise PermissionDenied(refusal)
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, **kwargs):
         revision = self.revision
-        if revision.status != Status.DRAFT:
+        if revision.status != revision.Status.DRAFT:
+            state = revision.get_status_display().lower()
             messages.info(
-                request,
-                f"Revision {revision.number} is {revision.get_status_display().lower()}; "
-                "only a draft can be edited.",
+                request, f"Revision {revision.number} is {state}; only a draft can be edited."
             )
             return redirect(revision.get_absolute_url())
-        form = DraftForm(
-            initial={
-                "body": revision.body,
-                "summary": revision.summary,
-                "version": revision.version,
-            }
-        )
-        return self.render(form, body=revision.body)
+        initial = {"body": revision.body, "summary": revision.summary, "version": revision.version}
+        return edit_page(request, revision, DraftForm(initial=initial), body=revision.body)
 
     def post(self, request, **kwargs):
-        form = DraftForm(request.POST)
-        action = request.POST.get("action") or "save"
-        if action not in DraftForm.ACTIONS:
-            messages.error(request, "Unknown button; nothing was saved. Your text is below.")
-            return self.render(form, body=request.POST.get("body", ""), status=400)
-        if not form.is_valid():
-            messages.error(request, "Nothing was saved: please correct the form below.")
-            return self.render(form, body=request.POST.get("body", ""), status=400)
-        data = dict(form.cleaned_data)  # add_error() below takes fields out of cleaned_data
+        form, action = DraftForm(request.POST), request.POST.get("action") or "save"
+        problem = form_problem(form, action)
+        if problem:
+            messages.error(request, problem)
+            body = request.POST.get("body", "")
+            return edit_page(request, self.revision, form, body=body, status=400)
+        data = dict(form.cleaned_data)  # add_error() takes fields out of cleaned_data
         if action == "preview":
-            return self.render(form, body=data["body"], previewing=True)
-        transition = (
-            workflow.revision_save_and_submit
-            if action == "submit"
-            else workflow.revision_save_draft
-        )
+            return edit_page(request, self.revision, form, body=data["body"], previewing=True)
+        transition, done = EDIT_ACTIONS[action]
         try:
-            revision = transition(
-                revision=self.revision,
-                user=request.user,
-                body=data["body"],
-                summary=data["summary"],
-                expected_version=data["version"],
-            )
+            result = transition(
+                revision=self.revision, user=request.user, body=data["body"],
+                summary=data["summary"], expected_version=data["version"],
+            )  # fmt: skip
         except workflow.StaleEdit as exc:
-            return self.stale(form, exc)
+            return stale_page(request, self.revision, exc)
         except (PermissionDenied, ValidationError) as exc:
-            messages.error(request, refusal_text(exc))
-            self.attach_error(form, exc)
-            return self.render(form, body=data["body"], status=refusal_status(exc))
-        revision.procedure = self.procedure
-        if action == "update":
-            # The text in the form was saved above, so the merge loses none of it.
-            try:
-                result = workflow.revision_update(revision=revision, user=request.user)
-            except (PermissionDenied, ValidationError) as exc:
-                messages.error(
-                    request, f"Draft saved, but not brought up to date: {refusal_text(exc)}"
-                )
-            else:
-                messages.success(request, merge_message(self.procedure, result))
-            return redirect("procedures:revision_edit", **revision.url_kwargs())
-        if action == "submit":
-            messages.success(
-                request,
-                f"Revision {revision.number} submitted for review. The approvers have been told.",
-            )
-            return redirect(revision.get_absolute_url())
-        messages.success(request, f"Draft saved (revision {revision.number}).")
-        return redirect("procedures:revision_edit", **revision.url_kwargs())
-
-    def stale(self, form, exc: workflow.StaleEdit):
-        """Keep the user's text in the form, show the saved text beside it."""
-        saved = exc.current
-        data = self.request.POST.copy()
-        data["version"] = str(saved.version)
-        form = DraftForm(data)
-        form.is_valid()
-        messages.error(
-            self.request,
-            f"{refusal_text(exc)} Saving again replaces the saved text with the text in the form.",
-        )
-        return self.render(form, body=data.get("body", ""), status=409, saved=saved)
-
-    @staticmethod
-    def attach_error(form, exc) -> None:
-        field = {"summary": "summary", "too_large": "body", "conflicts": "body"}.get(
-            getattr(exc, "code", None)
-        )
-        if field:
-            form.add_error(field, refusal_text(exc))
-
-    def render(self, form, *, body: str, status=200, previewing=False, saved=None):
-        revision, procedure = self.revision, self.procedure
-        base = revision.based_on
-        changes = diff_texts(base.body if base else "", body) if not saved else None
-        context = {
-            "procedure": procedure,
-            "revision": revision,
-            "form": form,
-            "preview": render_markdown(workflow.preview_source(body)).html,
-            "previewing": previewing,
-            "saved": saved,
-            "changes": changes,
-            "out_of_date": workflow.is_out_of_date(revision),
-            "current": procedure.current_revision,
-            "conflicts": workflow.conflict_count(body),
-            "actions": workflow.allowed_actions(revision, self.request.user),
-        }
-        return render(self.request, self.template_name, context, status=status)
+            return refused_page(request, self.revision, form, exc, body=data["body"])
+        return redirect(done(request, result, self.revision))
 
 
 class PreviewView(View):
@@ -258,14 +237,14 @@ class PreviewView(View):
     http_method_names = ["post"]
 
     def post(self, request):
-        if not workflow.can_edit(request.user):
+        if not policy.can_edit(request.user):
             raise PermissionDenied("Only editors can preview drafts.")
         form = PreviewForm(request.POST)
         if not form.is_valid():
             errors = [e for errors in form.errors.values() for e in errors]
             return render(request, "procedures/_preview.html", {"errors": errors}, status=400)
-        html = render_markdown(workflow.preview_source(form.cleaned_data["body"])).html
-        return render(request, "procedures/_preview.html", {"preview": html})
+        preview = render_preview(form.cleaned_data["body"])
+        return render(request, "procedures/_preview.html", {"preview": preview})
 
 
 # The author's actions on their own revision.
@@ -308,19 +287,6 @@ class DiscardView(RevisionActionView):
 
     def success_url(self, result):
         return self.procedure.get_absolute_url()
-
-
-def merge_message(procedure, result: workflow.MergeResult) -> str:
-    """Return what the author is told after their draft is brought up to date."""
-    current = procedure.current_revision
-    number = current.number if current else "?"
-    if result.conflicts:
-        return (
-            f"Merged the changes of approved revision {number} into your draft. "
-            f"{result.conflicts} place(s) where you both changed the same lines are marked "
-            "<<<<<<< … ======= … >>>>>>>: keep what is right, delete the markers, then save."
-        )
-    return f"Merged the changes of approved revision {number} into your draft; no conflicts."
 
 
 class UpdateView(RevisionActionView):

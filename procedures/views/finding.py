@@ -2,12 +2,12 @@
 
 from http import HTTPStatus
 
-from django import forms
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
 
 from .. import search
 from ..filters import ProcedureFilter, procedures_for_list
+from ..forms import SearchForm
 
 
 def _page_number(value) -> int:
@@ -45,12 +45,6 @@ class ProcedureListView(FilterView):
         if self.filterset.is_bound and not self.filterset.is_valid():
             response_kwargs.setdefault("status", HTTPStatus.BAD_REQUEST)
         return super().render_to_response(context, **response_kwargs)
-
-
-class SearchForm(forms.Form):
-    q = forms.CharField(
-        label="Search the manual", max_length=search.MAX_QUERY_LENGTH, required=False
-    )
 
 
 class SearchView(TemplateView):

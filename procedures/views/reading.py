@@ -1,23 +1,24 @@
 """The reading site: contents, volumes, sections and the approved text of procedures.
 
-Places in the book (lists, previous and next) come from the cached table of contents in
-`procedures.navigation`, and work in review from its cache; a procedure's own row and
-approved revision are read only when their cached fragments are not there yet.
+Places in the book (lists, previous and next) come from the cached table of contents
+(`caching.toc`), and work in review from its cache; a procedure's own row and approved
+revision are read only when their cached fragments are not there yet. Readers get whole
+pages from the page cache (`views.pagecache`).
 """
 
 from django.http import Http404
 from django.utils.functional import SimpleLazyObject
 from django.views.generic import TemplateView
 
-from ..models import Procedure
-from ..navigation import book, manual_version, work_version
-from ..pagecache import ReaderPageCacheMixin
-from .editing import procedure_work
+from .. import caching
+from ..caching.toc import book
+from ..selectors import procedure_for_reading, work_on_procedure
+from .pagecache import ReaderPageCacheMixin
 
 
 class _ManualPage(ReaderPageCacheMixin, TemplateView):
     def page_versions(self) -> tuple[str, ...]:
-        return (manual_version(),)
+        return (caching.current(caching.MANUAL),)
 
 
 class ContentsView(_ManualPage):
@@ -55,40 +56,27 @@ class SectionView(_ManualPage):
 class ProcedureView(_ManualPage):
     """A procedure's approved revision, rendered, with its place in the book.
 
-    The place comes from the cached table of contents and the approved text from a template
-    fragment cached per version of the manual (procedures/procedure.html); what depends on
-    the user (work in review, their own draft, which buttons) is read on every request.
+    The approved text comes from a template fragment cached per version of the manual
+    (procedures/procedure.html); what depends on the user (work in review, their own draft,
+    which buttons) is read on every request that is not served from the page cache.
     """
 
     template_name = "procedures/procedure.html"
 
     def page_versions(self) -> tuple[str, ...]:
-        return (manual_version(), work_version())
+        return (caching.current(caching.MANUAL), caching.current(caching.WORK))
 
     def get_context_data(self, **kwargs):
         current = book()
-        place = current.procedure(
-            self.kwargs["volume"], self.kwargs["section"], self.kwargs["slug"]
-        )
+        place = current.procedure(*(self.kwargs[k] for k in ("volume", "section", "slug")))
         if place is None:
             raise Http404("No such procedure in the manual.")
         # Read only if a fragment is not cached yet: a warm page needs nothing from the row.
-        procedure = SimpleLazyObject(lambda: _procedure_for_reading(place.pk))
+        procedure = SimpleLazyObject(lambda: procedure_for_reading(place.pk))
         previous_procedure, next_procedure = current.neighbours(place.pk)
         return super().get_context_data(
-            **kwargs,
-            book=current,
-            place=place,
-            procedure=procedure,
+            **kwargs, book=current, place=place, procedure=procedure,
             revision=SimpleLazyObject(lambda: procedure.current_revision),
-            previous_procedure=previous_procedure,
-            next_procedure=next_procedure,
-            **procedure_work(place.pk, self.request.user, manual=current.version),
-        )
-
-
-def _procedure_for_reading(pk: int) -> Procedure:
-    try:
-        return Procedure.objects.for_reading().get(pk=pk)
-    except Procedure.DoesNotExist:  # deleted since the table of contents was read
-        raise Http404("No such procedure in the manual.") from None
+            previous_procedure=previous_procedure, next_procedure=next_procedure,
+            **work_on_procedure(place.pk, self.request.user, manual=current.version),
+        )  # fmt: skip

@@ -8,10 +8,11 @@ from django.urls import reverse
 from django.views import View
 
 from .. import workflow
-from ..diff import diff_texts
 from ..forms import DecisionForm
-from ..models import Revision
-from .common import RevisionActionView, get_procedure, get_revision, require_visible
+from ..selectors import procedure_at, review_queue, revision_of
+from ..text.diff import diff_texts
+from ..workflow import policy
+from .common import RevisionActionView, require_visible
 
 
 class ReviewQueueView(View):
@@ -20,22 +21,13 @@ class ReviewQueueView(View):
     http_method_names = ["get"]
 
     def get(self, request):
-        if not workflow.can_review(request.user):
+        if not policy.can_review(request.user):
             raise PermissionDenied("Only approvers have a review queue.")
-        revisions = list(Revision.objects.awaiting_review().defer("body", "body_html", "toc_html"))
-        rows = [
-            {
-                "revision": revision,
-                "out_of_date": workflow.is_out_of_date(revision),
-                "own": revision.author_id == request.user.pk,
-            }
-            for revision in revisions
-        ]
-        return render(
-            request,
-            "procedures/review_queue.html",
-            {"rows": rows, "self_approval": workflow.self_approval_allowed()},
-        )
+        context = {
+            "rows": review_queue(request.user),
+            "self_approval": policy.self_approval_allowed(),
+        }
+        return render(request, "procedures/review_queue.html", context)
 
 
 def review_page(request, procedure, revision, form=None, status=200):
@@ -47,10 +39,10 @@ def review_page(request, procedure, revision, form=None, status=200):
         "current": current,
         "diff": diff_texts(current.body if current else "", revision.body),
         "form": form or DecisionForm(),
-        "actions": workflow.allowed_actions(revision, request.user),
-        "out_of_date": workflow.is_out_of_date(revision),
-        "own": revision.author_id == request.user.pk,
-        "self_approval": workflow.self_approval_allowed(),
+        "actions": policy.allowed_actions(revision, request.user),
+        "out_of_date": revision.is_out_of_date,
+        "own": policy.is_author(revision, request.user),
+        "decision_refusal": policy.decision_refusal(revision, request.user),
     }
     return render(request, "procedures/review.html", context, status=status)
 
@@ -59,8 +51,8 @@ class ReviewView(View):
     http_method_names = ["get"]
 
     def get(self, request, **kwargs):
-        procedure = get_procedure(kwargs)
-        revision = get_revision(procedure, kwargs["number"])
+        procedure = procedure_at(kwargs)
+        revision = revision_of(procedure, kwargs["number"])
         require_visible(revision, request.user)
         return review_page(request, procedure, revision)
 
@@ -71,7 +63,7 @@ class DecisionView(RevisionActionView):
     form_class = DecisionForm
 
     def refused(self, form, *, status):
-        if not workflow.can_see(self.revision, self.request.user):
+        if not policy.can_see(self.revision, self.request.user):
             return super().refused(form, status=status)
         return review_page(self.request, self.procedure, self.revision, form, status)
 
@@ -103,6 +95,6 @@ class RejectView(DecisionView):
         return f"Revision {result.number} rejected; its author has been told why."
 
     def success_url(self, result):
-        if workflow.can_review(self.request.user):
+        if policy.can_review(self.request.user):
             return reverse("procedures:review_queue")
         return self.revision.get_absolute_url()

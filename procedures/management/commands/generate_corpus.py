@@ -37,6 +37,7 @@ from procedures.management.corpus_words import (
     vocabulary,
 )
 from procedures.models import Procedure, ProcedureLink, Revision, Section, Volume
+from procedures.workflow import effects
 
 NUMERALS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
 HEADERLINK = (
@@ -313,7 +314,10 @@ class Command(BaseCommand):
             }.values(),
             batch_size=500,
         )
+        # Written in bulk, behind the workflow: the links are already right (made above),
+        # the index and readers' pages must follow.
         search.rebuild_index()
+        effects.manual_changed(work=True)
 
     def users(self):
         User = get_user_model()

@@ -4,15 +4,15 @@ Run after an import, a restore, or anything else that wrote procedures or revisi
 going through the workflow. It re-creates every procedure's search entry (title, and the
 approved text where there is one), re-resolves every [[wiki link]] in approved text (so links
 to procedures added or renamed since become valid, and "Linked from" lists are complete),
-and on SQLite re-installs the triggers that keep titles in step. Safe to run at any time.
+and on SQLite re-installs the triggers that keep titles in step; readers' pages show the
+result at once (`workflow.effects.manual_rewritten`). Safe to run at any time.
 """
 
 from django.core.management import BaseCommand
 from django.db import transaction
 
-from procedures import search
 from procedures.models import Procedure
-from procedures.wikilinks import refresh_all_links
+from procedures.workflow import effects
 
 
 class Command(BaseCommand):
@@ -32,8 +32,7 @@ class Command(BaseCommand):
             )
             return
         with transaction.atomic():
-            linking = refresh_all_links()
-            count = search.rebuild_index()
+            linking, count = effects.manual_rewritten()
         if verbosity >= 1:
             self.stdout.write(
                 self.style.SUCCESS(

@@ -79,21 +79,20 @@ def _sanitise(html: str) -> str:
     )
 
 
-def render_markdown(
-    source: str, *, source_procedure_id: int | None = None, resolver: Resolver | None = None
-) -> RenderedMarkdown:
+def render_markdown(source: str, *, resolver: Resolver | None = None) -> RenderedMarkdown:
     """Return the sanitised HTML of a Markdown source and of its contents list.
 
-    `[[wiki links]]` are resolved through `resolver`, by default against the database, with
-    titles shared by several procedures settled in favour of `source_procedure_id`'s section.
+    `[[wiki links]]` are resolved by `resolver` (`procedures.linking.render` hands in one that
+    reads the database); without one they stay as typed.
     """
-    resolver = resolver or Resolver(source_procedure_id=source_procedure_id)
-    md = markdown.Markdown(
-        extensions=[*EXTENSIONS, WikiLinkExtension(resolver=resolver)],
-        extension_configs=EXTENSION_CONFIGS,
-    )
+    extensions = [*EXTENSIONS]
+    if resolver is not None:
+        extensions.append(WikiLinkExtension(resolver=resolver))
+    md = markdown.Markdown(extensions=extensions, extension_configs=EXTENSION_CONFIGS)
     html = md.convert(source or "")
     toc_html = md.toc if getattr(md, "toc_tokens", None) else ""
     return RenderedMarkdown(
-        html=_sanitise(html), toc_html=_sanitise(toc_html), links=tuple(md.wikilinks)
+        html=_sanitise(html),
+        toc_html=_sanitise(toc_html),
+        links=tuple(getattr(md, "wikilinks", ())),
     )

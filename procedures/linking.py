@@ -1,68 +1,24 @@
-"""`[[Procedure title]]` and `[[3/ii/final-friday-training]]` links between procedures.
+"""Wiki links against the database: resolving `[[...]]` to procedures while rendering, and the
+link table behind "Linked from".
 
-A link is resolved when its text is rendered (`render_markdown`, so in `Revision.save()`):
-- `[[3/ii/slug]]` names one procedure by volume, section numeral and slug;
-- `[[Title]]` matches titles ignoring case and spacing. When several procedures share the
-  title ("Intro Notes" opens many sections), the one in the linking procedure's own section
-  wins; if that does not settle it, the link is marked ambiguous and leads to a search for
-  the title, so the reader can choose;
-- `[[target|label]]` shows `label` instead of the target text.
-A link that names no procedure renders as visibly broken (class `wikilink-broken`) and leads
-to a search for its text.
-
-`ProcedureLink` rows record the links in each procedure's *approved* text ("Linked from" reads
-them). `update_links()` rewrites them, re-rendering the approved text so its links are
-current; `search.index_procedure` calls it on every approval. Procedures are added and renamed
-outside the workflow (admin, fixtures), so a link that was broken may become valid later:
+`render()` is how the site turns a revision's Markdown into HTML: `text.markdown` with a
+`Resolver` that reads procedures. `ProcedureLink` rows record the links in each procedure's
+*approved* text. `update_links()` rewrites them, re-rendering the approved text so its links
+are current; approving calls it (`workflow.effects`). Procedures are added and renamed outside
+the workflow too (admin, fixtures), so a link that was broken may become valid later:
 `refresh_links_to(procedure)` re-resolves every link naming that procedure's title or path (or
-pointing at it), and `manage.py rebuild_search_index` re-resolves them all.
+pointing at it), and `refresh_all_links()` (`manage.py rebuild_search_index`) all of them.
 """
 
 from __future__ import annotations
 
-import re
-import xml.etree.ElementTree as etree
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-from markdown.extensions import Extension
-from markdown.inlinepatterns import InlineProcessor
-from markdown.util import AtomicString
+from django.urls import reverse
 
-if TYPE_CHECKING:
-    from .models import Procedure
-
-LINK_PATTERN = r"\[\[([^\[\]|\n]{1,200})(?:\|([^\[\]\n]{1,200}))?\]\]"
-PATH_RE = re.compile(
-    r"^\s*(\d{1,4})\s*/\s*([ivxlcdm]{1,10})\s*/\s*([-a-z0-9_]{1,200})\s*/?\s*$", re.I
-)
-
-OK, MISSING, AMBIGUOUS = "ok", "missing", "ambiguous"
-
-
-def link_key(text: str) -> str:
-    """Return the normalised form of a link's target text: "3/ii/slug" or the folded title."""
-    path = PATH_RE.match(text)
-    if path:
-        volume, numeral, slug = path.groups()
-        return f"{int(volume)}/{numeral.lower()}/{slug.lower()}"
-    return " ".join(text.split()).casefold()
-
-
-@dataclass(frozen=True)
-class LinkTarget:
-    key: str
-    state: str  # OK, MISSING or AMBIGUOUS
-    procedure_id: int | None = None
-    url: str = ""
-    title: str = ""
-
-
-def _search_url(text: str) -> str:
-    from django.urls import reverse
-
-    return reverse("procedures:search") + "?" + urlencode({"q": text})
+from .models import Procedure, ProcedureLink, Revision
+from .text.markdown import RenderedMarkdown, render_markdown
+from .text.wikilinks import AMBIGUOUS, MISSING, OK, PATH_RE, LinkTarget, link_key
 
 
 class Resolver:
@@ -78,8 +34,6 @@ class Resolver:
     @classmethod
     def for_everything(cls) -> Resolver:
         """Return a resolver that reads every procedure once, for re-resolving many links."""
-        from .models import Procedure
-
         resolver = cls()
         resolver._by_title, resolver._by_path = {}, {}
         for procedure in Procedure.objects.with_place().only(
@@ -98,8 +52,6 @@ class Resolver:
 
     def source_section_id(self) -> int | None:
         if self._source_section_id is None and self.source_procedure_id is not None:
-            from .models import Procedure
-
             self._source_section_id = (
                 Procedure.objects.filter(pk=self.source_procedure_id)
                 .values_list("section_id", flat=True)
@@ -108,8 +60,6 @@ class Resolver:
         return self._source_section_id
 
     def _candidates(self, key: str) -> list[Procedure]:
-        from .models import Procedure
-
         if PATH_RE.match(key):
             if self._by_path is not None:
                 return [self._by_path[key]] if key in self._by_path else []
@@ -129,6 +79,9 @@ class Resolver:
             for p in Procedure.objects.with_place().filter(title__iexact=key)
             if link_key(p.title) == key
         ]
+
+    def search_url(self, text: str) -> str:
+        return reverse("procedures:search") + "?" + urlencode({"q": text})
 
     def resolve(self, text: str) -> LinkTarget:
         key = link_key(text)
@@ -155,63 +108,21 @@ class Resolver:
         )
 
 
-class WikiLinkProcessor(InlineProcessor):
-    def __init__(self, pattern, md, resolver: Resolver):
-        super().__init__(pattern, md)
-        self.resolver = resolver
-
-    def handleMatch(self, m, data):
-        target_text, label = m.group(1).strip(), (m.group(2) or "").strip()
-        if not target_text:
-            return None, None, None
-        target = self.resolver.resolve(target_text)
-        self.md.wikilinks.append(target)
-        element = etree.Element("a")
-        if target.state == OK:
-            element.set("class", "wikilink")
-            element.set("href", target.url)
-            shown = label or (target.title if PATH_RE.match(target_text) else target_text)
-        elif target.state == AMBIGUOUS:
-            element.set("class", "wikilink wikilink-ambiguous")
-            element.set("href", _search_url(f'"{target_text}"'))
-            element.set("title", f"Several procedures are called “{target_text}”: choose one")
-            shown = label or target_text
-        else:
-            element.set("class", "wikilink wikilink-broken")
-            element.set("href", _search_url(target_text))
-            element.set("title", f"No procedure “{target_text}” in the manual (broken link)")
-            shown = label or target_text
-        element.text = AtomicString(shown)  # literal text, not more Markdown or HTML
-        return element, m.start(0), m.end(0)
+def render(source: str, *, source_procedure_id: int | None = None) -> RenderedMarkdown:
+    """Render Markdown as the site shows it, `[[links]]` resolved against the database."""
+    return render_markdown(source, resolver=Resolver(source_procedure_id=source_procedure_id))
 
 
-class WikiLinkExtension(Extension):
-    def __init__(self, *, resolver: Resolver, **kwargs):
-        self.resolver = resolver
-        super().__init__(**kwargs)
-
-    def extendMarkdown(self, md):
-        self.md = md
-        md.wikilinks = []
-        md.registerExtension(self)
-        # Above Markdown's own links (160), so [[x]] is not read as a reference link.
-        md.inlinePatterns.register(
-            WikiLinkProcessor(LINK_PATTERN, md, self.resolver), "wikilink", 175
-        )
-
-    def reset(self):
-        self.md.wikilinks = []
-
-
-# --- the link table -----------------------------------------------------------------------
+def render_body(revision: Revision) -> None:
+    """Write `body_html` and `toc_html` from the revision's body (not saved)."""
+    rendered = render(revision.body, source_procedure_id=revision.procedure_id)
+    revision.body_html = rendered.html
+    revision.toc_html = rendered.toc_html
 
 
 def update_links(procedure: Procedure, *, resolver: Resolver | None = None) -> None:
     """Re-resolve the links in the procedure's approved text, re-render that text if a link
     changed, and record the links for "Linked from"."""
-    from .markdown import render_markdown
-    from .models import ProcedureLink, Revision
-
     revision = (
         Revision.objects.filter(pk=procedure.current_revision_id, status=Revision.Status.APPROVED)
         .only("pk", "body", "body_html", "toc_html")
@@ -237,13 +148,10 @@ def update_links(procedure: Procedure, *, resolver: Resolver | None = None) -> N
 def refresh_links_to(procedure: Procedure) -> int:
     """Re-resolve the approved links that name this procedure (by title or path) or point at
     it; call after adding, renaming or moving a procedure. Return how many procedures."""
-    from .models import Procedure as ProcedureModel
-    from .models import ProcedureLink
-
     keys = {link_key(procedure.title), procedure.path}
-    sources = ProcedureModel.objects.filter(
+    sources = Procedure.objects.filter(
         pk__in=ProcedureLink.objects.filter(target_key__in=keys).values("source")
-    ) | ProcedureModel.objects.filter(
+    ) | Procedure.objects.filter(
         pk__in=ProcedureLink.objects.filter(target=procedure).values("source")
     )
     count = 0
@@ -255,8 +163,6 @@ def refresh_links_to(procedure: Procedure) -> int:
 
 def refresh_all_links() -> int:
     """Re-resolve the links in every procedure's approved text; return how many link."""
-    from .models import Procedure, ProcedureLink
-
     ProcedureLink.objects.exclude(source__current_revision__body__contains="[[").delete()
     resolver = Resolver.for_everything()
     count = 0

@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from procedures import navigation
+from procedures import caching
+from procedures.caching.toc import book
 from procedures.models import Procedure, Revision, Section, Volume
 from tests.factories import RevisionFactory, UserFactory, approved_revision
 
@@ -97,11 +98,11 @@ def test_a_renamed_approver_or_owner_is_shown_by_the_new_name(reader_client, fri
 
 def test_drafts_and_logins_leave_the_cache_alone(client, friday):
     reader = UserFactory(username="someone", password="a-long-enough-password")
-    version = navigation.manual_version()
+    version = caching.current(caching.MANUAL)
     RevisionFactory(procedure=friday, status=Revision.Status.DRAFT, body="Draft")
     client.post(reverse("login"), {"username": "someone", "password": "a-long-enough-password"})
     assert client.session["_auth_user_id"] == str(reader.pk)
-    assert navigation.manual_version() == version
+    assert caching.current(caching.MANUAL) == version
 
 
 def test_the_version_changes_again_after_commit(friday, django_capture_on_commit_callbacks):
@@ -110,17 +111,17 @@ def test_the_version_changes_again_after_commit(friday, django_capture_on_commit
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         friday.title = "Renamed"
         friday.save()
-        during = navigation.manual_version()
-    assert callbacks and navigation.manual_version() != during
+        during = caching.current(caching.MANUAL)
+    assert callbacks and caching.current(caching.MANUAL) != during
 
 
 def test_each_process_rebuilds_when_another_changes_the_version(friday, django_assert_num_queries):
-    first = navigation.book()
+    first = book()
     with django_assert_num_queries(0):
-        assert navigation.book() is first
-    navigation.manual_changed()  # as another worker process would, through the shared cache
+        assert book() is first
+    caching.invalidate(caching.MANUAL)  # as another worker process would, through the shared cache
     with django_assert_num_queries(3):
-        second = navigation.book()
+        second = book()
     assert second is not first and second.version != first.version
 
 
@@ -154,10 +155,10 @@ def test_saving_a_draft_leaves_work_in_review_alone(friday, editor):
     from procedures import workflow
 
     draft = workflow.revision_start_draft(procedure=friday, user=editor)
-    version = navigation.work_version()
+    version = caching.current(caching.WORK)
     workflow.revision_save_draft(
         revision=draft, user=editor, body="Text", summary="s", expected_version=1
     )
-    assert navigation.work_version() == version
+    assert caching.current(caching.WORK) == version
     workflow.revision_submit(revision=Revision.objects.get(pk=draft.pk), user=editor)
-    assert navigation.work_version() != version
+    assert caching.current(caching.WORK) != version

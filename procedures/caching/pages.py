@@ -1,0 +1,53 @@
+"""Whole reading pages, cached for readers: the 9 am rush costs one query a page.
+
+A reader's contents, volume, section or procedure page depends on nothing but versions
+(`versions.MANUAL`, and on a procedure page `versions.WORK`), whether they may open the admin
+(its menu link), their username in the menu and their CSRF token in the Log out form. So a
+page is rendered once per process and version with placeholders where the username and the
+token go, kept in the "template_fragments" cache (each process's own memory; the versions
+in its key come from the shared cache), and filled in for each reader. Which pages and which
+people qualify is the view's and the policy's business (`views.pagecache`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+
+from django.conf import settings
+from django.core.cache import caches
+from django.middleware.csrf import get_token
+from django.utils.html import escape
+
+# Placeholders that approved text cannot guess (derived from SECRET_KEY), the same in every
+# process, so a page cached by one would still be filled in right by another.
+_SEED = hmac.new(settings.SECRET_KEY.encode(), b"page-cache-placeholder", hashlib.sha256)
+USERNAME = f"sop-username-{_SEED.hexdigest()[:24]}"
+CSRF_TOKEN = f"sop-csrf-{_SEED.hexdigest()[24:48]}"
+_CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+
+
+def page_key(*, versions: tuple[str, ...], variant: str, path: str) -> str:
+    """Return the cache key of a page at `path` built from `versions` for one kind of reader."""
+    return f"procedures:page:{':'.join(versions)}:{variant}:{path}"
+
+
+def fetch(key: str) -> str | None:
+    """Return the cached page under `key`, placeholders and all, or None."""
+    return caches["template_fragments"].get(key)
+
+
+def store(key: str, html: str) -> str:
+    """Keep a rendered page with placeholders for its reader's CSRF token; return that page."""
+    page = _CSRF_INPUT.sub(rf"\g<1>{CSRF_TOKEN}\g<2>", html)
+    caches["template_fragments"].set(key, page, timeout=None)
+    return page
+
+
+def fill(page: str, request) -> str:
+    """Return a cached page with the requesting reader's username and CSRF token."""
+    page = page.replace(USERNAME, escape(request.user.get_username()))
+    if CSRF_TOKEN in page:
+        page = page.replace(CSRF_TOKEN, get_token(request))
+    return page

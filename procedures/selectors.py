@@ -1,0 +1,166 @@
+"""Reads that several views share: a procedure and a revision by their URL, work on a
+procedure, the review queue, a procedure's history and a person's own work.
+
+Each returns plain data for a template, with the policy's answers filled in, in a number of
+queries that does not grow with the data.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Exists, OuterRef
+from django.http import Http404
+
+from .caching.work import in_review
+from .models import Procedure, Revision, Section
+from .workflow import policy
+
+Status = Revision.Status
+
+
+def procedure_at(kwargs: dict) -> Procedure:
+    """Return the procedure named by the URL's volume, section and slug, or 404."""
+    try:
+        return Procedure.objects.with_place().get(
+            section__volume__number=kwargs["volume"],
+            section__numeral=kwargs["section"],
+            slug=kwargs["slug"],
+        )
+    except Procedure.DoesNotExist:
+        raise Http404("No such procedure in the manual.") from None
+
+
+def section_at(kwargs: dict) -> Section:
+    """Return the section named by the URL's volume and section numeral, or 404."""
+    try:
+        return Section.objects.select_related("volume").get(
+            volume__number=kwargs["volume"], numeral=kwargs["section"]
+        )
+    except Section.DoesNotExist:
+        raise Http404("No such section in the manual.") from None
+
+
+def revision_of(procedure: Procedure, number: int) -> Revision:
+    """Return the procedure's revision with that number, or 404."""
+    try:
+        revision = Revision.objects.select_related("author", "reviewer", "based_on").get(
+            procedure=procedure, number=number
+        )
+    except Revision.DoesNotExist:
+        raise Http404(f"“{procedure.title}” has no revision {number}.") from None
+    revision.procedure = procedure
+    return revision
+
+
+def procedure_for_reading(pk: int) -> Procedure:
+    """Return a procedure with everything its reading page shows, or 404."""
+    try:
+        return Procedure.objects.for_reading().get(pk=pk)
+    except Procedure.DoesNotExist:  # deleted since the table of contents was read
+        raise Http404("No such procedure in the manual.") from None
+
+
+def work_on_procedure(procedure_id: int, user: AbstractBaseUser, *, manual: str | None = None):
+    """Return what the procedure page shows about work in progress, for this user.
+
+    Everyone learns that a newer revision is in review (never its text), from the cache of
+    work in review; an editor also gets their own open draft (one query).
+    """
+    if not policy.can_read(user):
+        return {}
+    may_edit = policy.can_edit(user)
+    my_draft = None
+    if may_edit:
+        my_draft = (
+            Revision.objects.drafts()
+            .filter(procedure_id=procedure_id, author_id=user.pk)
+            .select_related("procedure__section__volume")
+            .only("number", "status", "procedure__slug", "procedure__section__numeral",
+                  "procedure__section__volume__number")
+            .first()
+        )  # fmt: skip
+    pending = in_review(manual).get(procedure_id, [])
+    return {
+        "revisions_in_review": pending,
+        "mine_in_review": [r for r in pending if r.author_id == user.pk],
+        "my_draft": my_draft,
+        "may_edit": may_edit,
+        "may_review": policy.can_review(user),
+    }
+
+
+def review_queue(user: AbstractBaseUser) -> list[dict]:
+    """Return every revision in review, oldest submission first, as rows for the queue."""
+    revisions = Revision.objects.awaiting_review().defer("body", "body_html", "toc_html")
+    return [
+        {
+            "revision": revision,
+            "out_of_date": revision.is_out_of_date,
+            "own": policy.is_author(revision, user),
+        }
+        for revision in revisions
+    ]
+
+
+def history(procedure: Procedure, user: AbstractBaseUser) -> dict:
+    """Return a procedure's revisions and event trail as this user may see them.
+
+    Other people's drafts are listed (number, author, date) without their summary or a link:
+    the team sees that someone is working on it, nobody sees text its author has not shared.
+    """
+    rows = []
+    for revision in procedure.revisions.select_related("author", "reviewer").order_by("-number"):
+        revision.procedure = procedure
+        rows.append(
+            {
+                "revision": revision,
+                "visible": policy.can_see(revision, user),
+                "actions": policy.allowed_actions(revision, user),
+            }
+        )
+    visible = [row["revision"] for row in rows if row["visible"]]
+    visible_ids = {revision.pk for revision in visible}
+    events = procedure.events.select_related("actor").order_by("-created_at", "-pk")
+    return {
+        "rows": rows,
+        "trail": [{"event": e, "show_comment": e.revision_id in visible_ids} for e in events],
+        "visible_revisions": visible,
+        "compare_from": visible[1] if len(visible) > 1 else None,
+        "compare_to": visible[0] if visible else None,
+    }
+
+
+def my_work(user: AbstractBaseUser) -> dict:
+    """Return my drafts, my revisions in review, and my rejected revisions still to revise.
+
+    A rejected revision stays listed, with the reviewer's comment, until I submit a later
+    revision of the same procedure; while I have a draft of it, the list links to that draft.
+    """
+    submitted_since = Revision.objects.filter(
+        procedure=OuterRef("procedure"), author=user, number__gt=OuterRef("number")
+    ).exclude(status=Status.DRAFT)
+    mine = list(
+        Revision.objects.filter(author=user, status__in=[*Revision.OPEN_STATUSES, Status.REJECTED])
+        .annotate(revised=Exists(submitted_since))
+        .select_related("procedure__section__volume", "reviewer")
+        .defer("body", "body_html", "toc_html")
+        .order_by("-updated_at", "-pk")
+    )
+    drafts = {r.procedure_id: r for r in mine if r.status == Status.DRAFT}
+    rejected = sorted(
+        (r for r in mine if r.status == Status.REJECTED and not r.revised),
+        key=lambda r: r.reviewed_at,
+        reverse=True,
+    )
+
+    def rows(status: str) -> list[dict]:
+        return [
+            {"revision": r, "out_of_date": r.is_out_of_date} for r in mine if r.status == status
+        ]
+
+    return {
+        "drafts": rows(Status.DRAFT),
+        "in_review": rows(Status.IN_REVIEW),
+        "rejected": [{"revision": r, "open_draft": drafts.get(r.procedure_id)} for r in rejected],
+        "may_edit": policy.can_edit(user),
+    }

@@ -1,0 +1,72 @@
+"""What follows a change: wiki links, the search index, cache versions and mail.
+
+Called explicitly by the transitions (inside their transaction: what is written to the
+database commits or rolls back with the change; cache versions are bumped again and mail is
+sent once it commits), by management commands and imports after bulk writes, and by the
+admin. `procedures.signals` keeps receivers only as a safety net for Django's admin and
+`loaddata`, which save models without calling these.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from .. import caching, linking, search
+from ..models import Procedure, Revision
+from . import notifications
+
+
+def manual_changed(*, work: bool = False) -> None:
+    """Something reading pages show was written (a volume, section or procedure; with `work`,
+    revisions too): every process builds its table of contents and pages anew."""
+    caching.invalidate(caching.MANUAL, *([caching.WORK] if work else []))
+
+
+def procedure_changed(procedure: Procedure) -> None:
+    """A procedure was added, renamed or moved: links naming it resolve anew, pages show it."""
+    linking.refresh_links_to(procedure)
+    manual_changed()
+
+
+def work_changed() -> None:
+    """A revision entered or left review: pages saying "a newer revision is in review"."""
+    caching.invalidate(caching.WORK)
+
+
+def revision_submitted(*, procedure: Procedure, revision: Revision, user: AbstractBaseUser) -> None:
+    work_changed()
+    notifications.review_requested(procedure=procedure, revision=revision, user=user)
+
+
+def revision_approved(*, procedure: Procedure, revision: Revision, user: AbstractBaseUser) -> None:
+    """A revision became the text everyone reads."""
+    linking.update_links(procedure)  # may re-render the approved text, so before indexing it
+    search.index_procedure(procedure)
+    caching.invalidate(caching.MANUAL, caching.WORK)
+    notifications.approved(procedure=procedure, revision=revision, user=user)
+    notifications.out_of_date(procedure=procedure, approved=revision)
+
+
+def revision_rejected(*, procedure: Procedure, revision: Revision, user: AbstractBaseUser) -> None:
+    work_changed()
+    notifications.rejected(procedure=procedure, revision=revision, user=user)
+
+
+def manual_rewritten() -> tuple[int, int]:
+    """Procedures or revisions were written in bulk (an import, a generated corpus, a restore):
+    re-resolve every link, rebuild the search index, and give readers' pages new versions.
+    Return (procedures whose links were re-resolved, procedures indexed)."""
+    linked = linking.refresh_all_links()
+    indexed = search.rebuild_index()
+    caching.invalidate(caching.MANUAL, caching.WORK)
+    return linked, indexed
+
+
+def people_changed() -> None:
+    """A user was changed: names on reading pages and permission sets may differ."""
+    caching.invalidate(caching.MANUAL, caching.PERMISSIONS)
+
+
+def permissions_changed() -> None:
+    """Roles or permissions changed: every cached permission set is read again."""
+    caching.invalidate(caching.PERMISSIONS)

@@ -1,0 +1,89 @@
+"""Mail that follows the workflow's transitions.
+
+Sent after the transaction commits; a failing mail server is logged and never fails or rolls
+back the transition. `workflow.effects` decides when; this module says what and to whom.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+
+from ..models import Procedure, Revision
+from . import policy
+
+logger = logging.getLogger("procedures.workflow")
+
+
+def _absolute(path: str) -> str:
+    base = getattr(settings, "SOP_SITE_URL", "").rstrip("/")
+    return f"{base}{path}"
+
+
+def _send(subject: str, message: str, recipients: list[str]) -> None:
+    recipients = sorted({r for r in recipients if r})
+    if not recipients:
+        return
+
+    def send() -> None:
+        try:
+            send_mail(subject, message, None, recipients, fail_silently=False)
+        except Exception:
+            logger.exception("Could not send %r to %s", subject, ", ".join(recipients))
+
+    transaction.on_commit(send)
+
+
+def review_requested(*, procedure: Procedure, revision: Revision, user: AbstractBaseUser) -> None:
+    """Tell the approvers (but the author) that a revision waits for them."""
+    recipients = policy.approvers().exclude(pk=user.pk).values_list("email", flat=True)
+    _send(
+        f"Review requested: {procedure.title} (revision {revision.number})",
+        f"{user.get_username()} submitted revision {revision.number} of "
+        f"“{procedure.title}” for review.\n\nSummary: {revision.summary}\n\n"
+        f"Review it: {_absolute(reverse('procedures:review', kwargs=revision.url_kwargs()))}\n",
+        list(recipients),
+    )
+
+
+def approved(*, procedure: Procedure, revision: Revision, user: AbstractBaseUser) -> None:
+    """Tell the author that their revision is now the text everyone reads."""
+    _send(
+        f"Approved: {procedure.title} (revision {revision.number})",
+        f"{user.get_username()} approved revision {revision.number} of “{procedure.title}”. "
+        f"It is now the text everyone reads.\n\n"
+        + (f"Comment: {revision.review_comment}\n\n" if revision.review_comment else "")
+        + f"{_absolute(procedure.get_absolute_url())}\n",
+        [revision.author.email],
+    )
+
+
+def out_of_date(*, procedure: Procedure, approved: Revision) -> None:
+    """Tell the authors of the procedure's other open work that it is now out of date."""
+    for other in procedure.revisions.open().exclude(pk=approved.pk).select_related("author"):
+        other.procedure = procedure
+        _send(
+            f"Out of date: {procedure.title} (your revision {other.number})",
+            f"Revision {approved.number} of “{procedure.title}” was approved after you "
+            f"started revision {other.number}, so yours cannot be approved as it is. Open it "
+            "and choose Bring up to date: the approved changes are merged into your text, "
+            "and nothing you wrote is lost.\n\n"
+            f"{_absolute(other.get_absolute_url())}\n",
+            [other.author.email],
+        )
+
+
+def rejected(*, procedure: Procedure, revision: Revision, user: AbstractBaseUser) -> None:
+    """Tell the author why their revision was sent back."""
+    _send(
+        f"Changes requested: {procedure.title} (revision {revision.number})",
+        f"{user.get_username()} rejected revision {revision.number} of “{procedure.title}”.\n\n"
+        f"Comment: {revision.review_comment}\n\n"
+        f"Revise it: {_absolute(revision.get_absolute_url())}\n",
+        [revision.author.email],
+    )
