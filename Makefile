@@ -49,9 +49,11 @@ bench-smoke: $(VENV)/.installed-bench
 access-matrix: $(VENV)/.installed-dev
 	$(PY) -m pytest -q -s tests/test_access_matrix.py -k print_matrix
 
+## lint: ruff, and import-linter's contracts on the layers (pyproject.toml)
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 format: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff format .

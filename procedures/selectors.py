@@ -82,7 +82,7 @@ def work_on_procedure(procedure_id: int, user: AbstractBaseUser, *, manual: str 
     pending = in_review(manual).get(procedure_id, [])
     return {
         "revisions_in_review": pending,
-        "mine_in_review": [r for r in pending if r.author_id == user.pk],
+        "mine_in_review": [r for r in pending if policy.is_author(r, user)],
         "my_draft": my_draft,
         "may_edit": may_edit,
         "may_review": policy.can_review(user),

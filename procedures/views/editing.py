@@ -185,6 +185,28 @@ EDIT_ACTIONS = {
 }
 
 
+def not_a_draft(request, revision):
+    """Send someone opening the edit form of a revision no longer in draft to its page."""
+    state = revision.get_status_display().lower()
+    messages.info(request, f"Revision {revision.number} is {state}; only a draft can be edited.")
+    return redirect(revision.get_absolute_url())
+
+
+def save_from_form(request, revision, form, action: str, data: dict):
+    """Call the transition of the edit form's button; a refusal keeps the typed text."""
+    transition, done = EDIT_ACTIONS[action]
+    try:
+        result = transition(
+            revision=revision, user=request.user, body=data["body"],
+            summary=data["summary"], expected_version=data["version"],
+        )  # fmt: skip
+    except workflow.StaleEdit as exc:
+        return stale_page(request, revision, exc)
+    except (PermissionDenied, ValidationError) as exc:
+        return refused_page(request, revision, form, exc, body=data["body"])
+    return redirect(done(request, result, revision))
+
+
 class DraftEditView(View):
     """The edit form of my draft: save, preview without JavaScript, submit, bring up to date."""
 
@@ -200,11 +222,7 @@ class DraftEditView(View):
     def get(self, request, **kwargs):
         revision = self.revision
         if revision.status != revision.Status.DRAFT:
-            state = revision.get_status_display().lower()
-            messages.info(
-                request, f"Revision {revision.number} is {state}; only a draft can be edited."
-            )
-            return redirect(revision.get_absolute_url())
+            return not_a_draft(request, revision)
         initial = {"body": revision.body, "summary": revision.summary, "version": revision.version}
         return edit_page(request, revision, DraftForm(initial=initial), body=revision.body)
 
@@ -218,17 +236,7 @@ class DraftEditView(View):
         data = dict(form.cleaned_data)  # add_error() takes fields out of cleaned_data
         if action == "preview":
             return edit_page(request, self.revision, form, body=data["body"], previewing=True)
-        transition, done = EDIT_ACTIONS[action]
-        try:
-            result = transition(
-                revision=self.revision, user=request.user, body=data["body"],
-                summary=data["summary"], expected_version=data["version"],
-            )  # fmt: skip
-        except workflow.StaleEdit as exc:
-            return stale_page(request, self.revision, exc)
-        except (PermissionDenied, ValidationError) as exc:
-            return refused_page(request, self.revision, form, exc, body=data["body"])
-        return redirect(done(request, result, self.revision))
+        return save_from_form(request, self.revision, form, action, data)
 
 
 class PreviewView(View):

@@ -18,33 +18,30 @@ from ..workflow import policy
 class ReaderPageCacheMixin:
     """For TemplateView reading pages: serve readers a cached copy of the whole page."""
 
-    def page_versions(self) -> tuple[str, ...]:
-        """Return the versions of what the page shows; a new version, a new page."""
-        raise NotImplementedError
-
+    # Subclasses say page_versions(): the versions of what the page shows.
     @cached_property
     def _page_cache_key(self) -> str | None:
         request = self.request
-        if request.method != "GET" or request.GET or len(messages.get_messages(request)):
-            return None
         variant = policy.reader_page_variant(request.user)
-        if variant is None:
+        if request.method != "GET" or request.GET or variant is None:
+            return None
+        if len(messages.get_messages(request)):
             return None
         return pages.page_key(versions=self.page_versions(), variant=variant, path=request.path)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        if self._page_cache_key:
+        if self._page_cache_key:  # the menu shows a placeholder, filled in per reader
             context["nav_username"] = pages.USERNAME
         return context
 
     def get(self, request, *args, **kwargs):
         key = self._page_cache_key
-        if key is None:
-            return super().get(request, *args, **kwargs)
-        page = pages.fetch(key)
+        page = pages.fetch(key) if key else None
         if page is None:
             response = super().get(request, *args, **kwargs)
+            if key is None:
+                return response
             response.render()
             if response.status_code != 200:
                 return response
