@@ -301,9 +301,13 @@ if not SECURE_SSL_REDIRECT and env_bool("SECURE_PROXY_SSL_REDIRECT", False):
 # Request size: a procedure body may be up to SOP_MAX_BODY_BYTES; leave room for the form.
 SOP_MAX_BODY_BYTES = env_int("SOP_MAX_BODY_BYTES", 1_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = SOP_MAX_BODY_BYTES * 3 + 100_000
-# `make bench` only: adds /bench/bare/, a view serving a saved page with no database work,
-# the yardstick the reading pages' throughput is measured against. Never on in production.
-SOP_BENCH = env_bool("SOP_BENCH", False)
+# Benchmark and corpus tools (devtools/: generate_corpus, bench_search, /bench/bare/): the
+# test suite and `make bench*` switch them on with SOP_DEVTOOLS=1. Never on in production.
+SOP_DEVTOOLS = env_bool("SOP_DEVTOOLS", False)
+if SOP_DEVTOOLS:
+    INSTALLED_APPS.append("devtools")
+# `make bench` only: the saved page /bench/bare/ serves with no database work, the yardstick
+# the reading pages' throughput is measured against (devtools/urls.py).
 SOP_BENCH_HTML = os.environ.get("SOP_BENCH_HTML", "")
 # One-person shops may allow an author to approve their own revision.
 SOP_ALLOW_SELF_APPROVAL = env_bool("SOP_ALLOW_SELF_APPROVAL", False)

@@ -12,7 +12,10 @@ def run_manage(*args, env):
     clean = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "DATABASE_URL", "SECURE_", "DEBUG"))
+        # SOP_DEVTOOLS: pytest-env turns it on for the suite; production never has it.
+        if not k.startswith(
+            ("DJANGO_", "DATABASE_URL", "SECURE_", "DEBUG", "SOP_DEVTOOLS", "CACHE_")
+        )
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -38,6 +41,47 @@ def test_check_deploy_passes_with_only_the_three_production_variables(tmp_path):
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def production_env(tmp_path):
+    return {
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "sop.example.internal",
+        "SOP_VAR_DIR": str(tmp_path),
+    }
+
+
+def test_production_settings_do_not_install_the_benchmark_and_corpus_tools(tmp_path):
+    code = "from django.conf import settings; print(*settings.INSTALLED_APPS)"
+    result = run_manage("shell", "--no-imports", "-c", code, env=production_env(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "procedures" in result.stdout.split()
+    assert "devtools" not in result.stdout.split()
+    commands = run_manage("help", "--commands", env=production_env(tmp_path))
+    assert "rebuild_search_index" in commands.stdout.split()
+    assert not {"generate_corpus", "bench_search"} & set(commands.stdout.split())
+
+
+def test_sop_devtools_installs_them_and_nothing_of_them_is_served(tmp_path):
+    code = """
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+print(*settings.INSTALLED_APPS)
+try:
+    print(reverse("bench_bare"))
+except NoReverseMatch:
+    print("not served")
+"""
+    env = {**production_env(tmp_path), "SOP_DEVTOOLS": "1"}
+    result = run_manage("shell", "--no-imports", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    installed, served = result.stdout.strip().splitlines()
+    assert "devtools" in installed.split()
+    assert served == "not served"  # /bench/bare/ only with a saved page (SOP_BENCH_HTML)
+    env["SOP_BENCH_HTML"] = str(tmp_path / "bare.html")
+    result = run_manage("shell", "--no-imports", "-c", code, env=env)
+    assert result.stdout.strip().splitlines()[1] == "/bench/bare/"
 
 
 def test_check_deploy_fails_in_debug(tmp_path):

@@ -4,7 +4,8 @@
    an approved body on every procedure, 50 readers and 5 editors with sessions
    (tests/bench/setup_data.py);
 2. gunicorn serves the site on 127.0.0.1:BENCH_PORT with production settings plus
-   SOP_BENCH=1, which adds /bench/bare/: a saved procedure page served with no database work;
+   SOP_DEVTOOLS=1 and SOP_BENCH_HTML, which add /bench/bare/: a saved procedure page served
+   with no database work;
 3. locust (headless, bounded time, traffic to 127.0.0.1 only) runs three phases:
    mix (50 readers + 5 editors browsing), procedure pages back to back, the bare view back
    to back; then this prints requests/s, p50/p95/p99 per page type, errors, and the ratio
@@ -186,7 +187,7 @@ def main(argv=None) -> int:
         "CSRF_COOKIE_SECURE": "0",
         "SECURE_HSTS_SECONDS": "0",
         "SOP_VAR_DIR": str(workdir / "var"),
-        "SOP_BENCH": "1",
+        "SOP_DEVTOOLS": "1",
         "SOP_BENCH_HTML": str(workdir / "bare.html"),
         "LOG_LEVEL": "WARNING",
         "BENCH_DATA": str(workdir / "bench.json"),
