@@ -1,3 +1,4 @@
+import json
 import os
 import secrets
 import subprocess
@@ -154,3 +155,59 @@ def test_concurrent_sqlite_writers_wait_instead_of_failing(tmp_path):
         assert writer.returncode == 0, err
         assert "database is locked" not in err
         assert out.strip().endswith("ok")
+
+
+CACHES_AS_JSON = """
+import json
+from django.conf import settings
+print(json.dumps(settings.CACHES))
+"""
+
+
+def caches_for(tmp_path, **env):
+    result = run_manage(
+        "shell", "--no-imports", "-c", CACHES_AS_JSON, env={"SOP_VAR_DIR": str(tmp_path), **env}
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_without_cache_url_the_default_cache_is_files_under_var(tmp_path):
+    caches = caches_for(tmp_path)
+    assert caches["default"]["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
+    assert caches["default"]["LOCATION"] == str(tmp_path / "cache")
+    assert "KEY_PREFIX" not in caches["default"]
+    assert caches == caches_for(tmp_path, CACHE_URL="file://")
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["redis://127.0.0.1:6379/3", "rediss://:secret@redis.example.internal:6380/0"],
+)
+def test_a_redis_url_gives_djangos_redis_cache_with_a_key_prefix(tmp_path, url):
+    caches = caches_for(tmp_path, CACHE_URL=url, CACHE_KEY_PREFIX="sop-prod")
+    assert caches["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert caches["default"]["LOCATION"] == url
+    assert caches["default"]["KEY_PREFIX"] == "sop-prod"
+
+
+def test_other_cache_urls(tmp_path):
+    files = caches_for(tmp_path, CACHE_URL="file:///srv/sop-cache")["default"]
+    assert files["BACKEND"].endswith("FileBasedCache") and files["LOCATION"] == "/srv/sop-cache"
+    memory = caches_for(tmp_path, CACHE_URL="locmem://")["default"]
+    assert memory["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+
+
+@pytest.mark.parametrize("url", ["redis://", "memcached://127.0.0.1:11211", "file://relative"])
+def test_a_cache_url_that_makes_no_sense_stops_the_start(tmp_path, url):
+    result = run_manage("check", env={"SOP_VAR_DIR": str(tmp_path), "CACHE_URL": url})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "CACHE_URL" in result.stderr
+
+
+@pytest.mark.parametrize("url", [None, "redis://127.0.0.1:6379/3"])
+def test_template_fragments_stay_in_each_processs_memory(tmp_path, url):
+    caches = caches_for(tmp_path, **({"CACHE_URL": url} if url else {}))
+    assert (
+        caches["template_fragments"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    )
