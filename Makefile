@@ -37,6 +37,10 @@ test: $(VENV)/.installed-dev
 test-only:
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# The benchmark targets use devtools/ (generate_corpus, bench_search, /bench/bare/), which only
+# SOP_DEVTOOLS=1 installs: tests/bench/run.py and bench_search.sh set it for what they start.
+# The test suite gets it from pyproject.toml (pytest-env). Production never sets it.
+
 ## bench: load test under gunicorn + locust (PostgreSQL on 127.0.0.1; BENCH_SECONDS=30 per phase)
 bench: $(VENV)/.installed-bench
 	$(PY) -m tests.bench.run

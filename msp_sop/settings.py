@@ -156,18 +156,62 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# "default" is shared by every worker process on the machine (files under var/cache): it holds
-# the version of the table of contents (procedures.caching.versions), so a change made through one
-# worker reaches all of them. "template_fragments" is each process's own memory; its keys
-# carry that version, so a fragment is never served stale. Several app servers would need a
-# shared default cache (memcached, redis) instead of files.
+
+def cache_from_url(url: str, *, key_prefix: str = "") -> dict:
+    """Return the settings of the default cache that CACHE_URL names.
+
+    redis://host:port/db or rediss://... (TLS): Django's RedisCache, shared by every process
+    on every host; file:///absolute/path, or file:// for var/cache: files shared by the
+    processes of one machine; locmem://: each process's own memory (one process only).
+    """
+    scheme, _, rest = url.partition("://")
+    scheme = scheme.lower()
+    if scheme in {"redis", "rediss"}:
+        if not rest.strip("/"):
+            raise ImproperlyConfigured(f"CACHE_URL needs a host: {url!r}")
+        config = {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            # A Redis that stops answering fails a request after seconds instead of hanging it.
+            "OPTIONS": {"socket_connect_timeout": 5, "socket_timeout": 5},
+        }
+    elif scheme == "file":
+        if rest and not rest.startswith("/"):
+            raise ImproperlyConfigured(
+                f"CACHE_URL file:// takes an absolute path (file:///srv/cache): {url!r}"
+            )
+        config = {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": rest or str(VAR_DIR / "cache"),
+            # Sessions live here too (below): room for a large office before any culling.
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        }
+    elif scheme == "locmem":
+        config = {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": rest or "sop-default",
+        }
+    else:
+        raise ImproperlyConfigured(
+            f"CACHE_URL must start with redis://, rediss://, file:// or locmem://, not {url!r}"
+        )
+    if key_prefix:
+        config["KEY_PREFIX"] = key_prefix
+    return config
+
+
+# "default" must be shared by every process serving the site: it holds the versions of the
+# table of contents, of the work in review and of permissions (procedures.caching.versions,
+# procedures.auth), and sessions, so a change made through one process reaches all of them
+# on their next request. Unset, it is files under var/cache (every worker of one machine);
+# several app hosts share one Redis (CACHE_URL=redis://...). "template_fragments" is each
+# process's own memory, whatever CACHE_URL says: its keys carry those versions, so a fragment
+# or a whole cached page is never served stale, and memory is the fastest place for them.
 CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(VAR_DIR / "cache"),
-        # Sessions live here too (below): room for a large office before any culling.
-        "OPTIONS": {"MAX_ENTRIES": 10_000},
-    },
+    "default": cache_from_url(
+        os.environ.get("CACHE_URL", "").strip() or "file://",
+        key_prefix=os.environ.get("CACHE_KEY_PREFIX", "").strip(),
+    ),
     "template_fragments": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "sop-template-fragments",
@@ -301,9 +345,13 @@ if not SECURE_SSL_REDIRECT and env_bool("SECURE_PROXY_SSL_REDIRECT", False):
 # Request size: a procedure body may be up to SOP_MAX_BODY_BYTES; leave room for the form.
 SOP_MAX_BODY_BYTES = env_int("SOP_MAX_BODY_BYTES", 1_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = SOP_MAX_BODY_BYTES * 3 + 100_000
-# `make bench` only: adds /bench/bare/, a view serving a saved page with no database work,
-# the yardstick the reading pages' throughput is measured against. Never on in production.
-SOP_BENCH = env_bool("SOP_BENCH", False)
+# Benchmark and corpus tools (devtools/: generate_corpus, bench_search, /bench/bare/): the
+# test suite and `make bench*` switch them on with SOP_DEVTOOLS=1. Never on in production.
+SOP_DEVTOOLS = env_bool("SOP_DEVTOOLS", False)
+if SOP_DEVTOOLS:
+    INSTALLED_APPS.append("devtools")
+# `make bench` only: the saved page /bench/bare/ serves with no database work, the yardstick
+# the reading pages' throughput is measured against (devtools/urls.py).
 SOP_BENCH_HTML = os.environ.get("SOP_BENCH_HTML", "")
 # One-person shops may allow an author to approve their own revision.
 SOP_ALLOW_SELF_APPROVAL = env_bool("SOP_ALLOW_SELF_APPROVAL", False)

@@ -1,4 +1,4 @@
-from django.conf import settings
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -24,7 +24,5 @@ urlpatterns = [
     path("", include("procedures.urls")),
 ]
 
-if settings.SOP_BENCH:  # `make bench` only: the no-database yardstick view
-    from msp_sop.bench import bare_page
-
-    urlpatterns.insert(0, path("bench/bare/", bare_page, name="bench_bare"))
+if apps.is_installed("devtools"):  # SOP_DEVTOOLS=1 only: `make bench`'s yardstick view
+    urlpatterns.insert(0, path("", include("devtools.urls")))

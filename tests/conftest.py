@@ -19,6 +19,13 @@ def pytest_terminal_summary(terminalreporter):
 
 
 def pytest_configure(config):
+    # The suite tests the benchmark and corpus tools too: pyproject.toml's `env` (pytest-env)
+    # sets SOP_DEVTOOLS=1 before pytest-django reads the settings. Without it, say so.
+    if "devtools" not in settings.INSTALLED_APPS:
+        raise pytest.UsageError(
+            "devtools is not installed: SOP_DEVTOOLS=1 was not set before the settings were "
+            "read (is pytest-env from requirements-dev.txt installed?)"
+        )
     # DEBUG is off in tests, which would switch on the HTTPS redirect and secure cookies;
     # the test client and the live server speak plain HTTP.
     settings.SECURE_SSL_REDIRECT = False

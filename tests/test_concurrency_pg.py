@@ -6,6 +6,7 @@ wait for the first, re-read the procedure, and find its revision out of date.
 """
 
 import threading
+import time
 
 import pytest
 from django.db import connection, connections
@@ -35,7 +36,9 @@ def run_together(*jobs):
 
     def run(index, job):
         try:
-            barrier.wait(timeout=10)
+            # Bounds against a hang, wide enough for a busy machine (threads and
+            # connections start slowly there), one total for the joins below.
+            barrier.wait(timeout=60)
             outcomes[index] = job()
         except Exception as exc:
             outcomes[index] = exc
@@ -45,8 +48,9 @@ def run_together(*jobs):
     threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
     for thread in threads:
         thread.start()
+    deadline = time.monotonic() + 120
     for thread in threads:
-        thread.join(timeout=30)
+        thread.join(timeout=max(0, deadline - time.monotonic()))
     assert not any(thread.is_alive() for thread in threads), "a thread hung"
     return outcomes
 

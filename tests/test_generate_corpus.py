@@ -1,7 +1,7 @@
 import io
 
 import pytest
-from django.core.management import call_command
+from django.core.management import call_command, get_commands
 
 from procedures import search
 from procedures.linking import render as render_markdown
@@ -78,6 +78,11 @@ def test_approved_text_is_searchable_and_links_recorded():
     for link in links:
         assert f"[[{link.target_key}]]" in link.source.current_revision.body
         assert link.target.path == link.target_key
+
+
+def test_the_tools_come_from_devtools_not_the_production_app():
+    commands = get_commands()
+    assert commands["generate_corpus"] == commands["bench_search"] == "devtools"
 
 
 def test_dry_run_adds_nothing():

@@ -33,7 +33,8 @@ psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -qc "CREATE DATABASE ${db}" postgres
 run() {
   local label=$1 url=$2
   echo "== ${label}: ${PROCEDURES} procedures x ${REVISIONS} revisions (seed ${SEED})"
-  export DATABASE_URL=$url SOP_VAR_DIR=$dir
+  # generate_corpus and bench_search live in devtools/, installed only with SOP_DEVTOOLS=1.
+  export DATABASE_URL=$url SOP_VAR_DIR=$dir SOP_DEVTOOLS=1
   "$PY" manage.py migrate --noinput -v0
   local started=$SECONDS
   "$PY" manage.py generate_corpus --procedures "$PROCEDURES" --revisions "$REVISIONS" \

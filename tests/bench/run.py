@@ -4,7 +4,8 @@
    an approved body on every procedure, 50 readers and 5 editors with sessions
    (tests/bench/setup_data.py);
 2. gunicorn serves the site on 127.0.0.1:BENCH_PORT with production settings plus
-   SOP_BENCH=1, which adds /bench/bare/: a saved procedure page served with no database work;
+   SOP_DEVTOOLS=1 and SOP_BENCH_HTML, which add /bench/bare/: a saved procedure page served
+   with no database work;
 3. locust (headless, bounded time, traffic to 127.0.0.1 only) runs three phases:
    mix (50 readers + 5 editors browsing), procedure pages back to back, the bare view back
    to back; then this prints requests/s, p50/p95/p99 per page type, errors, and the ratio
@@ -18,9 +19,11 @@ from __future__ import annotations
 
 import argparse
 import csv
+import http.client
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -68,15 +71,44 @@ def free_port(preferred: int) -> int:
     raise SystemExit("no free port on 127.0.0.1")
 
 
-def wait_for(url: str, timeout: float = 30) -> None:
+def wait_for(url: str, server: subprocess.Popen, timeout: float, attempt: float = 15) -> None:
+    """Wait until the server answers `url`, `timeout` seconds at most in all.
+
+    On a busy machine the first answer can take longer than one try allows: every way a
+    try can fail (refused, reset, timed out, a 5xx while the worker starts) is retried, each
+    try given what is left of the total, up to `attempt` seconds.
+    """
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    last = "no answer yet"
+    while (left := deadline - time.monotonic()) > 0:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn exited with status {server.returncode} before answering")
         try:
-            urllib.request.urlopen(url, timeout=2).read()  # noqa: S310 - 127.0.0.1 only
+            urllib.request.urlopen(url, timeout=min(attempt, left)).read()  # noqa: S310
             return
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.2)
-    raise SystemExit(f"gunicorn did not answer {url} within {timeout} s")
+        except urllib.error.HTTPError as exc:  # it answered, with an error status
+            if exc.code < 500:
+                return
+            last = f"HTTP {exc.code}"
+        except (OSError, http.client.HTTPException) as exc:  # URLError, TimeoutError, ...
+            last = f"{type(exc).__name__}: {exc}"
+        time.sleep(min(0.5, max(deadline - time.monotonic(), 0)))
+    raise SystemExit(
+        f"gunicorn did not answer {url} within {timeout:.0f} s (last: {last}); "
+        "a busy machine may need BENCH_START_TIMEOUT=300"
+    )
+
+
+def stop(server: subprocess.Popen) -> None:
+    """Stop gunicorn and its workers: TERM, then KILL if they are still there after 30 s."""
+    if server.poll() is not None:
+        return
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=30)
 
 
 def fetch(url: str, cookie: str) -> bytes:
@@ -152,7 +184,22 @@ def table(rows: dict, names: list[str]) -> list[str]:
     return lines
 
 
+def _terminated(signum, frame):
+    raise SystemExit(128 + signum)
+
+
 def main(argv=None) -> int:
+    """Run the load test in a temporary folder, removed on every way out: success, failure,
+    Ctrl-C, or SIGTERM (a CI timeout), which runs the same clean-up as Ctrl-C."""
+    signal.signal(signal.SIGTERM, _terminated)
+    workdir = Path(tempfile.mkdtemp(prefix="sop-bench-"))
+    try:
+        return bench(argv, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def bench(argv, workdir: Path) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="~15 s run that fails on errors")
     parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", 30)))
@@ -162,6 +209,12 @@ def main(argv=None) -> int:
     parser.add_argument("--readers", type=int, default=50)
     parser.add_argument("--editors", type=int, default=5)
     parser.add_argument("--wait", default=os.environ.get("BENCH_WAIT", "0.5-2"))
+    parser.add_argument(
+        "--start-timeout",
+        type=float,
+        default=float(os.environ.get("BENCH_START_TIMEOUT", 120)),
+        help="seconds gunicorn may take to answer its first request, in all",
+    )
     args = parser.parse_args(argv)
     mix_seconds = 8 if args.smoke else args.seconds
     throughput_seconds = 6 if args.smoke else args.seconds
@@ -171,7 +224,6 @@ def main(argv=None) -> int:
         or f"postgres://postgres@127.0.0.1:5432/msp_sop_bench_{os.getpid()}"
     )
     maintenance_url, db_name = admin_dsn(db_url)
-    workdir = Path(tempfile.mkdtemp(prefix="sop-bench-"))
     args.port = free_port(args.port)
     host = f"http://127.0.0.1:{args.port}"
     env = {
@@ -186,7 +238,7 @@ def main(argv=None) -> int:
         "CSRF_COOKIE_SECURE": "0",
         "SECURE_HSTS_SECONDS": "0",
         "SOP_VAR_DIR": str(workdir / "var"),
-        "SOP_BENCH": "1",
+        "SOP_DEVTOOLS": "1",
         "SOP_BENCH_HTML": str(workdir / "bare.html"),
         "LOG_LEVEL": "WARNING",
         "BENCH_DATA": str(workdir / "bench.json"),
@@ -197,11 +249,11 @@ def main(argv=None) -> int:
         "BENCH_SLICES_OUT": str(workdir / "slices.json"),
         "PYTHONPATH": str(ROOT),
     }
-    # The bench database is made afresh and dropped afterwards, named or not.
-    pg(maintenance_url, f'DROP DATABASE IF EXISTS "{db_name}"')
-    pg(maintenance_url, f'CREATE DATABASE "{db_name}"')
     server = None
     try:
+        # The bench database is made afresh and dropped afterwards, named or not.
+        pg(maintenance_url, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+        pg(maintenance_url, f'CREATE DATABASE "{db_name}"')
         log(f"setting up {db_name} in {workdir}")
         subprocess.run(
             [PY, "-m", "tests.bench.setup_data", env["BENCH_DATA"],
@@ -220,7 +272,7 @@ def main(argv=None) -> int:
              "--log-level", "warning", "--keep-alive", "5"],
             env=env, cwd=ROOT, start_new_session=True,
         )  # fmt: skip
-        wait_for(f"{host}/accounts/login/")
+        wait_for(f"{host}/accounts/login/", server, args.start_timeout)
         data = json.loads(Path(env["BENCH_DATA"]).read_text())
         cookie = f"{data['cookie_name']}={data['readers'][0]}"
         (workdir / "bare.html").write_bytes(fetch(host + data["procedures"][0], cookie))
@@ -246,9 +298,9 @@ def main(argv=None) -> int:
         )
     finally:
         if server is not None:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
-        pg(maintenance_url, f'DROP DATABASE IF EXISTS "{db_name}"')
+            stop(server)
+        # FORCE: a connection left behind (a worker killed mid-request) must not keep it.
+        pg(maintenance_url, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
 
     names = ["contents", "volume", "section", "procedure", "search", "start draft", "edit form",
              "save draft", "submit", "approve", "Aggregated"]  # fmt: skip

@@ -21,7 +21,7 @@ import django
 def body_for(title: str, seed: int) -> str:
     """Return a reproducible procedure-like Markdown body (~8 KB): prose and headings from
     generate_corpus's writer, then steps, a checklist, a table and code."""
-    from procedures.management.commands.generate_corpus import Writer
+    from devtools.management.commands.generate_corpus import Writer
 
     prose = Writer(random.Random(seed), targets=[]).document(link=False).markdown()
     return prose + "\n" + _structured(seed)
@@ -127,7 +127,7 @@ def main(argv=None) -> int:
         editor.groups.add(editors_group)
         editors.append(editor)
     approved = approve_everything(author=editors[0] if editors else approver, reviewer=approver)
-    from procedures.management.commands.bench_search import make_queries
+    from devtools.management.commands.bench_search import make_queries
 
     data = {
         "cookie_name": settings.SESSION_COOKIE_NAME,

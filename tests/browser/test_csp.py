@@ -1,7 +1,10 @@
 """The Content-Security-Policy in a real browser: the site's own pages break none of it, and
 what it forbids really does not run."""
 
+import contextlib
+
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from procedures.models import Procedure
@@ -126,7 +129,21 @@ def test_the_policy_stops_inline_script_and_style(page, live_server, log_in, wat
         document.body.append(remote);
     }"""
     )
-    page.wait_for_timeout(300)  # let the browser report what it blocked
+    # The browser reports what it blocked when it gets to it (the image's onerror only
+    # after its request failed): wait for all four reports, within a bound, not a fixed
+    # 300 ms that a busy machine can miss; the asserts below say which one is missing.
+    expected = [
+        "script-src-elem blocked inline",
+        "script-src-attr blocked inline",
+        "style-src-attr blocked inline",
+        "script-src-elem blocked https://example.test/x.js",
+    ]
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_function(
+            "(expected) => expected.every("
+            "(e) => (window.__cspViolations || []).some((v) => v.includes(e)))",
+            arg=expected,
+        )
     assert page.evaluate("() => window.__xss") is None
     violations = " | ".join(watching.csp_violations())
     assert "script-src-elem blocked inline" in violations

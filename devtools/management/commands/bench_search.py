@@ -19,8 +19,8 @@ from django.core.management import BaseCommand, CommandError
 from django.db import connection
 from django.db.models import Q
 
+from devtools.corpus_words import COMMON_WORDS, FUNCTION_WORDS, vocabulary
 from procedures import search
-from procedures.management.corpus_words import COMMON_WORDS, FUNCTION_WORDS, vocabulary
 from procedures.models import Procedure
 
 

@@ -1,6 +1,7 @@
 """The yardstick for `make bench`: a Django view that returns a saved page, no database work.
 
-Mounted at /bench/bare/ only when SOP_BENCH=1 (see msp_sop/urls.py). It goes through the
+Mounted at /bench/bare/ only while devtools is installed (SOP_DEVTOOLS=1) and SOP_BENCH_HTML
+names the saved page (devtools/urls.py). It goes through the
 same middleware as every page, so the ratio of a reading page's throughput to this view's
 measures what the reading page itself costs.
 """

@@ -2,7 +2,7 @@
 
 `generate_corpus --procedures N --revisions R --seed S` adds new volumes (numbered after any
 that exist) holding N procedures with R revisions each. Text is drawn from a fixed vocabulary
-with Zipf-like word frequencies (`procedures.management.corpus_words`), so the same seed
+with Zipf-like word frequencies (`devtools.corpus_words`), so the same seed
 always gives the same manual. Each revision edits the one before it. Most procedures have an
 approved revision (older ones superseded, newer ones rejected, in review or in draft); some
 are not yet written. About one procedure in five links to another with `[[3/ii/slug]]`.
@@ -28,14 +28,14 @@ from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils.text import slugify
 
-from procedures import search
-from procedures.management.corpus_words import (
+from devtools.corpus_words import (
     COMMON_WORDS,
     SHARED_TITLES,
     SPECIALISED_WORDS,
     VERBS,
     vocabulary,
 )
+from procedures import search
 from procedures.models import Procedure, ProcedureLink, Revision, Section, Volume
 from procedures.workflow import effects
 
