@@ -89,3 +89,14 @@ def test_dry_run_adds_nothing():
     output = generate("--procedures", "50", "--dry-run")
     assert "Would add" in output
     assert not Procedure.objects.exists()
+
+
+def test_readers_see_the_generated_manual_at_once(reader_client):
+    """generate_corpus writes in bulk, behind the workflow; readers' cached pages follow."""
+    assert reader_client.get("/").status_code == 200  # the contents page, now cached
+    generate("--procedures", "6", "--revisions", "2", "--seed", "3")
+    contents = reader_client.get("/").content.decode()
+    written = Procedure.objects.published().with_place().first()
+    assert all(title in contents for title in Procedure.objects.values_list("title", flat=True))
+    page = reader_client.get(written.get_absolute_url()).content.decode()
+    assert written.current_revision.body_html[:200] in page
