@@ -92,7 +92,8 @@ def test_dry_run_adds_nothing():
 
 
 def test_readers_see_the_generated_manual_at_once(reader_client):
-    """generate_corpus writes in bulk, behind the workflow; readers' cached pages follow."""
+    """generate_corpus writes procedures and revisions in bulk, behind the workflow; readers'
+    cached pages still show the new manual on their next request."""
     assert reader_client.get("/").status_code == 200  # the contents page, now cached
     generate("--procedures", "6", "--revisions", "2", "--seed", "3")
     contents = reader_client.get("/").content.decode()
