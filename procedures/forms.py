@@ -6,6 +6,8 @@ from crispy_forms.layout import Div, Field, Layout
 from django import forms
 from django.conf import settings
 
+from attachments.forms import add_attachment_fields  # issue 13
+
 from . import workflow
 from .models import Procedure, Revision
 
@@ -74,6 +76,9 @@ class DraftForm(PreviewForm):
                 css_class="d-flex flex-wrap gap-2 mb-3",
             ),
         )  # fmt: skip
+        # --- issue 13 (attachments): the plain file field, for editing without JavaScript.
+        add_attachment_fields(self)
+        # --- end issue 13
 
 
 class ProcedureCreateForm(CrispyForm):

@@ -1,3 +1,6 @@
+import atexit
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -18,6 +21,12 @@ def pytest_terminal_summary(terminalreporter):
         )
 
 
+def _media_folder() -> str:
+    folder = tempfile.mkdtemp(prefix="sop-test-media-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
 def pytest_configure(config):
     # DEBUG is off in tests, which would switch on the HTTPS redirect and secure cookies;
     # the test client and the live server speak plain HTTP.
@@ -34,6 +43,14 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # Each test starts with empty caches (cleared below); nothing is written under var/.
+    # Uploaded files (attachments) go to a throwaway folder, never under var/media.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": _media_folder()},
+        },
+    }
     settings.CACHES = {
         alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": alias}
         for alias in settings.CACHES

@@ -9,6 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
 
+from attachments.forms import attach_from_form  # issue 13
+from attachments.transitions import record_revision_attachments  # issue 13
+
 from .. import workflow
 from ..diff import diff_texts
 from ..forms import DraftForm, PreviewForm, ProcedureCreateForm, SubmitForm
@@ -160,7 +163,7 @@ class DraftEditView(View):
         return self.render(form, body=revision.body)
 
     def post(self, request, **kwargs):
-        form = DraftForm(request.POST)
+        form = DraftForm(request.POST, request.FILES)  # issue 13: FILES for the file field
         action = request.POST.get("action") or "save"
         if action not in DraftForm.ACTIONS:
             messages.error(request, "Unknown button; nothing was saved. Your text is below.")
@@ -171,6 +174,15 @@ class DraftEditView(View):
         data = dict(form.cleaned_data)  # add_error() below takes fields out of cleaned_data
         if action == "preview":
             return self.render(form, body=data["body"], previewing=True)
+        # --- issue 13 (attachments): store the form's file, append its Markdown to the body.
+        try:
+            data["body"] = attach_from_form(request=request, revision=self.revision, data=data)
+        except (PermissionDenied, ValidationError) as exc:
+            messages.error(request, f"Nothing was saved: {refusal_text(exc)}")
+            form.add_error("attachment", refusal_text(exc))
+            status = 403 if isinstance(exc, PermissionDenied) else 400
+            return self.render(form, body=request.POST.get("body", ""), status=status)
+        # --- end issue 13
         transition = (
             workflow.revision_save_and_submit
             if action == "submit"
@@ -191,6 +203,7 @@ class DraftEditView(View):
             self.attach_error(form, exc)
             return self.render(form, body=data["body"], status=refusal_status(exc))
         revision.procedure = self.procedure
+        record_revision_attachments(revision=revision)  # issue 13: lead -> workflow effects
         if action == "update":
             # The text in the form was saved above, so the merge loses none of it.
             try:
