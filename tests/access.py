@@ -205,6 +205,7 @@ def draft_wide_image(world: World):
 def _file_kwargs(attachment) -> dict:
     return {"key": attachment.sha256, "name": attachment.name}
 
+
 # Form data a POST row needs to do its work (everything else is sent empty).
 POST_DATA: dict[str, Callable[[World], dict]] = {
     "procedures:reject": lambda w: {"comment": "Add the escalation step."},
