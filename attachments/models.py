@@ -70,14 +70,19 @@ class Attachment(models.Model):
     def extension(self) -> str:
         return self.name.rsplit(".", 1)[-1].lower() if "." in self.name else ""
 
+    @property
+    def url_name(self) -> str:
+        """Return the name as a URL segment (uploads never hold a slash; the admin might)."""
+        return self.name.replace("/", "_").replace("\\", "_") or "file"
+
     def get_absolute_url(self) -> str:
-        return reverse("attachments:file", kwargs={"key": self.sha256, "name": self.name})
+        return reverse("attachments:file", kwargs={"key": self.sha256, "name": self.url_name})
 
     def display_url(self) -> str:
         """Return the URL of the copy shown in pages (the original when there is no copy)."""
         if not self.display:
             return self.get_absolute_url()
-        return reverse("attachments:display", kwargs={"key": self.sha256, "name": self.name})
+        return reverse("attachments:display", kwargs={"key": self.sha256, "name": self.url_name})
 
 
 class RevisionAttachment(models.Model):

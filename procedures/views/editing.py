@@ -289,9 +289,12 @@ class SubmitView(RevisionActionView):
     verb = "submit"
 
     def perform(self, data):
-        return workflow.revision_submit(
+        revision = workflow.revision_submit(
             revision=self.revision, user=self.request.user, summary=data["summary"] or None
         )
+        # issue 13: a restored or merged draft may be submitted unsaved; its text is final now.
+        record_revision_attachments(revision=revision)
+        return revision
 
     def success_message(self, result):
         return f"Revision {result.number} submitted for review. The approvers have been told."
