@@ -230,7 +230,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded screenshots and files (attachments): under var/media, or in an S3 bucket when
 # SOP_S3_BUCKET is set (django-storages; see .env.example). They are served by the app, to
 # those who may see a revision referring to them, never as public URLs.
-MEDIA_ROOT = Path(os.environ.get("SOP_MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_ROOT = Path(os.environ.get("SOP_MEDIA_ROOT") or VAR_DIR / "media")
 _S3_BUCKET = os.environ.get("SOP_S3_BUCKET", "")
 DEFAULT_STORAGE = (
     {
