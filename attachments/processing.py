@@ -52,6 +52,7 @@ RISKY_EXTENSIONS = {
     "vbe", "wsf", "wsh", "hta", "html", "htm", "xhtml", "svg", "jar", "lnk", "reg", "ps1",
     "sh", "php", "asp", "aspx",
 }  # fmt: skip
+IMAGE_EXTENSIONS = {"png", "jpg", "jpeg", "gif", "webp"}
 MAX_NAME_LENGTH = 120
 
 
@@ -151,7 +152,7 @@ def _check_extension(name: str) -> str:
     parts = name.lower().split(".")
     extension = parts[-1] if len(parts) > 1 else ""
     inner = [part for part in parts[1:-1] if part]
-    if extension in {"png", "jpg", "jpeg", "gif", "webp"}:
+    if extension in IMAGE_EXTENSIONS:
         raise AttachmentRefused(
             f"“{name}” is named like an image but is not a PNG, JPEG, WebP or GIF image.",
             code="not_an_image",
@@ -183,9 +184,6 @@ def _check_extension(name: str) -> str:
             code="double_extension",
         )
     return extension
-
-
-IMAGE_EXTENSIONS = {"png", "jpg", "jpeg", "gif", "webp"}
 
 
 def process_file(*, content: bytes, name: str) -> Processed:

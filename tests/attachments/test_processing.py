@@ -183,3 +183,23 @@ def test_sizes_are_told_in_words():
     assert [human_size(n) for n in (5, 1000, 1500, 20_000_000)] == [
         "5 bytes", "1 KB", "1.5 KB", "20 MB",
     ]  # fmt: skip
+
+
+def test_an_animated_gif_keeps_its_frames():
+    frames = [
+        Image.new("RGB", (20, 20), color) for color in ((255, 0, 0), (0, 255, 0), (0, 0, 255))
+    ]
+    out = io.BytesIO()
+    frames[0].save(
+        out,
+        "GIF",
+        save_all=True,
+        append_images=frames[1:],
+        duration=200,
+        loop=0,
+        comment=b"<script>",
+    )
+    result = process_upload(content=out.getvalue(), name="blink.gif")
+    stored = Image.open(io.BytesIO(result.content))
+    assert (stored.format, stored.n_frames) == ("GIF", 3)
+    assert b"<script>" not in result.content
