@@ -228,6 +228,15 @@ def process_image(*, content: bytes, name: str, image_format: str) -> Processed:
                     "it is refused as a decompression bomb.",
                     code="bomb",
                 )
+            # An animation unpacks every frame: the limit is on all of them together.
+            count = getattr(image, "n_frames", 1) if image_format in ("GIF", "WEBP") else 1
+            if width * height * count > max_pixels:
+                raise AttachmentRefused(
+                    f"“{cleaned}” has {count:,} frames of {width:,} x {height:,} pixels; "
+                    f"an image may have at most {max_pixels:,} pixels in all frames together: "
+                    "it is refused as a decompression bomb.",
+                    code="bomb",
+                )
             frames = _frames(image)
     except AttachmentRefused:
         raise

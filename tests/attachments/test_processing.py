@@ -203,3 +203,13 @@ def test_an_animated_gif_keeps_its_frames():
     stored = Image.open(io.BytesIO(result.content))
     assert (stored.format, stored.n_frames) == ("GIF", 3)
     assert b"<script>" not in result.content
+
+
+@override_settings(SOP_ATTACHMENT_MAX_PIXELS=100_000)
+def test_an_animation_of_many_large_frames_is_refused_as_a_bomb():
+    frames = [Image.new("L", (200, 200), shade) for shade in range(0, 250, 50)]  # 5 x 40,000 px
+    out = io.BytesIO()
+    frames[0].save(out, "GIF", save_all=True, append_images=frames[1:])
+    error = refused(out.getvalue(), "many.gif")
+    assert error.code == "bomb"
+    assert "has 5 frames of 200 x 200 pixels" in error.messages[0]
