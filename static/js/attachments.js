@@ -200,7 +200,11 @@
           canvas.addEventListener("pointerdown", function (event) {
             var p = point(event);
             drawing = { x0: p.x, y0: p.y, x1: p.x, y1: p.y };
-            canvas.setPointerCapture(event.pointerId);
+            try {
+              canvas.setPointerCapture(event.pointerId); // keep drawing past the edge
+            } catch (e) {
+              // a pointer the browser no longer knows: draw without capture
+            }
             event.preventDefault();
           });
           canvas.addEventListener("pointermove", function (event) {

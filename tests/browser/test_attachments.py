@@ -180,3 +180,33 @@ def test_screenshot_of_the_edit_page_with_the_upload_ui(
     expect(page.locator("dialog.redact-dialog")).to_be_visible()
     page.screenshot(path=f"{output_path}/edit-redact-{width}.png")
     context.close()
+
+
+def test_a_finger_can_black_out_a_rectangle(browser, live_server, log_in, editor, draft):
+    context = browser.new_context(has_touch=True, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    body = open_editor(page, live_server, log_in, editor, draft)
+    page.evaluate(PASTE, [b64(png()), "image.png", "image/png"])
+    dialog = page.locator("dialog.redact-dialog")
+    canvas = dialog.locator("canvas")
+    expect(canvas).to_be_visible()
+    box = canvas.bounding_box()
+    scale = box["width"] / 200
+
+    def at(x, y):
+        return {"x": box["x"] + x * scale, "y": box["y"] + y * scale}
+
+    # Real touch input, as the phone's screen sends it (Chromium's DevTools protocol).
+    cdp = context.new_cdp_session(page)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [at(120, 10)]})
+    for step in range(1, 6):
+        point = at(120 + step * 14, 10 + step * 16)
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    dialog.get_by_role("button", name="Upload").click()
+    expect(body).to_have_value(re.compile(r"/files/"))
+    url = FILE_LINK.search(body.input_value()).group(0)
+    stored = Image.open(io.BytesIO(page.request.get(live_server.url + url).body())).convert("RGB")
+    assert stored.getpixel((150, 50)) == (0, 0, 0)
+    assert stored.getpixel((100, 50)) == RED and stored.getpixel((195, 95)) == RED
+    context.close()
