@@ -353,3 +353,23 @@ def test_an_over_size_file_in_the_form_keeps_the_text(people, draft):
 def test_an_image_in_saved_text_renders_as_an_img_of_the_apps_own_url(people, draft):
     attachment = attach(draft, image_bytes(), "shown.png")
     assert f'src="{attachment.get_absolute_url()}"' in draft.body_html
+
+
+def test_serving_a_file_costs_three_queries_however_many_revisions_refer_to_it(
+    people, draft, django_assert_num_queries
+):
+    attachment = attach(draft, image_bytes(), "everywhere.png")
+    workflow.revision_submit(revision=draft, user=people["editor"], summary="Screenshot")
+    draft.refresh_from_db()
+    workflow.revision_approve(revision=draft, user=people["approver"])
+    for _ in range(5):  # later revisions keep the screenshot
+        newer = workflow.revision_start_draft(procedure=draft.procedure, user=people["editor"])
+        client_as(people["editor"]).post(
+            rurl("revision_edit", newer), draft_form(newer, action="submit", summary="Again")
+        )
+    client = client_as(people["reader"])
+    client.get(attachment.get_absolute_url())  # the session and permissions into the cache
+    with django_assert_num_queries(3):  # the user, the file, the revisions referring to it
+        response = client.get(attachment.get_absolute_url())
+    assert response.status_code == HTTPStatus.OK
+    assert RevisionAttachment.objects.filter(attachment=attachment).count() == 6
