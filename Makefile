@@ -6,7 +6,7 @@ PORT   ?= 8000
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-k workflow -x"`.
 PYTEST_ARGS ?=
 
-.PHONY: run test test-only lint format migrate bench bench-smoke bench-search access-matrix clean
+.PHONY: run test test-only lint format migrate bench bench-smoke bench-files bench-search access-matrix clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ bench: $(VENV)/.installed-bench
 ## bench-smoke: the same load test for ~15 s; fails on any failed request (CI runs it)
 bench-smoke: $(VENV)/.installed-bench
 	$(PY) -m tests.bench.run --smoke
+
+## bench-files: screenshots per second from the app, the app behind nginx (X-Accel-Redirect) and
+## nginx alone (needs nginx and the local PostgreSQL; BENCH_SECONDS per phase, BENCH_USERS)
+bench-files: $(VENV)/.installed-bench
+	$(PY) -m tests.bench.files
 
 ## access-matrix: print who may open which URL, as the access-matrix test checks it
 access-matrix: $(VENV)/.installed-dev

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "procedures",
+    "attachments",
 ]
 
 MIDDLEWARE = [
@@ -270,8 +271,35 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded screenshots and files (attachments): under var/media, or in an S3 bucket when
+# SOP_S3_BUCKET is set (django-storages; see .env.example). They are served by the app, to
+# those who may see a revision referring to them, never as public URLs.
+MEDIA_ROOT = Path(os.environ.get("SOP_MEDIA_ROOT") or VAR_DIR / "media")
+_S3_BUCKET = os.environ.get("SOP_S3_BUCKET", "")
+DEFAULT_STORAGE = (
+    {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _S3_BUCKET,
+            "location": os.environ.get("SOP_S3_PREFIX", "sop"),
+            "endpoint_url": os.environ.get("SOP_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("SOP_S3_REGION") or None,
+            # Unset: boto3 finds credentials itself (AWS_ACCESS_KEY_ID..., an instance role).
+            "access_key": os.environ.get("SOP_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("SOP_S3_SECRET_ACCESS_KEY") or None,
+            "default_acl": None,  # private: the bucket's own policy, never public-read
+            "querystring_auth": True,
+            "file_overwrite": True,  # names are SHA-256 hashes: same name, same bytes
+        },
+    }
+    if _S3_BUCKET
+    else {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT},
+    }
+)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -345,6 +373,28 @@ if not SECURE_SSL_REDIRECT and env_bool("SECURE_PROXY_SSL_REDIRECT", False):
 # Request size: a procedure body may be up to SOP_MAX_BODY_BYTES; leave room for the form.
 SOP_MAX_BODY_BYTES = env_int("SOP_MAX_BODY_BYTES", 1_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = SOP_MAX_BODY_BYTES * 3 + 100_000
+# Attachments (issue 13). A file over the limit is stopped while it is read
+# (attachments.uploads.SizeLimitUploadHandler, first of the upload handlers).
+SOP_ATTACHMENT_MAX_BYTES = env_int("SOP_ATTACHMENT_MAX_BYTES", 20 * 1000 * 1000)
+# Images of more pixels than this are refused as decompression bombs (Pillow's own guard
+# warns at its MAX_IMAGE_PIXELS, which attachments.processing treats as a refusal too).
+SOP_ATTACHMENT_MAX_PIXELS = env_int("SOP_ATTACHMENT_MAX_PIXELS", 40_000_000)
+# Images wider than this get a scaled copy for the page, the original one click away.
+SOP_ATTACHMENT_DISPLAY_WIDTH = env_int("SOP_ATTACHMENT_DISPLAY_WIDTH", 1600)
+# Files other than images (PNG, JPEG, WebP, GIF) that may be attached, by extension.
+SOP_ATTACHMENT_EXTENSIONS = env_list(
+    "SOP_ATTACHMENT_EXTENSIONS",
+    ["pdf", "txt", "log", "csv", "md", "ps1", "sh", "json", "xml", "zip", "7z", "docx", "xlsx",
+     "pptx", "vsdx"],
+)  # fmt: skip
+# Behind nginx: hand the sending of a file to nginx (X-Accel-Redirect) under this internal
+# location, e.g. "/protected-media/" (README: Attachments). Empty: the app sends the bytes.
+SOP_ATTACHMENT_X_ACCEL_PREFIX = os.environ.get("SOP_ATTACHMENT_X_ACCEL_PREFIX", "")
+FILE_UPLOAD_HANDLERS = [
+    "attachments.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # Benchmark and corpus tools (devtools/: generate_corpus, bench_search, /bench/bare/): the
 # test suite and `make bench*` switch them on with SOP_DEVTOOLS=1. Never on in production.
 SOP_DEVTOOLS = env_bool("SOP_DEVTOOLS", False)

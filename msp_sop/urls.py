@@ -21,6 +21,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("admin/", admin.site.urls),
+    path("", include("attachments.urls")),
     path("", include("procedures.urls")),
 ]
 

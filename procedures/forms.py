@@ -6,6 +6,8 @@ from crispy_forms.layout import Div, Field, Layout
 from django import forms
 from django.conf import settings
 
+from attachments.forms import add_attachment_fields
+
 from . import search
 from .models import Procedure, Revision
 from .workflow import check_body_size
@@ -75,6 +77,8 @@ class DraftForm(PreviewForm):
                 css_class="d-flex flex-wrap gap-2 mb-3",
             ),
         )  # fmt: skip
+        # The attachments app's plain file field, for editing without JavaScript.
+        add_attachment_fields(self)
 
 
 class ProcedureCreateForm(CrispyForm):

@@ -66,6 +66,12 @@ MATRIX: dict[str, tuple] = {
     "procedures:reject":                     ("POST", LOGIN,     403,    403,    302,      302),
     # The editor has an open draft already: a restore would bury it, so it is refused (409).
     "procedures:restore":                    ("POST", LOGIN,     403,    409,    302,      302),
+    # Issue 13. A file in the revision in review: editors and approvers, never readers (404,
+    # as for no file at all). The display copy of a file only in the editor's own draft.
+    "attachments:file":                      ("GET",  LOGIN,     404,    200,    200,      200),
+    "attachments:display":                   ("GET",  LOGIN,     404,    200,    404,      404),
+    # Upload to the editor's own draft; sent without a file, it is a clear 400.
+    "attachments:upload":                    ("POST", LOGIN,     403,    400,    403,      403),
     "login":                                 ("GET",  200,       302,    302,    302,      302),
     "logout":                                ("POST", LOGIN,     LOGIN,  LOGIN,  LOGIN,    LOGIN),
     "password_change":                       ("GET",  LOGIN,     200,    200,    200,      200),
@@ -175,7 +181,30 @@ EXAMPLES: dict[str, Callable[[World], dict]] = {
     "procedures:approve": lambda w: w.in_review.url_kwargs(),
     "procedures:reject": lambda w: w.in_review.url_kwargs(),
     "procedures:restore": lambda w: w.approved.url_kwargs(),
+    "attachments:file": lambda w: _file_kwargs(in_review_file(w)),
+    "attachments:display": lambda w: _file_kwargs(draft_wide_image(w)),
+    "attachments:upload": lambda w: {"revision_id": w.draft.pk},
 }
+
+
+def in_review_file(world: World):
+    """A text file referred to by the revision in review; its content is unpublished text."""
+    from tests.attachments.files import store_for
+
+    marker = UNPUBLISHED_MARKERS[Revision.Status.IN_REVIEW]
+    return store_for(world.in_review, f"In review only: {marker}\n".encode(), "notes.txt")
+
+
+def draft_wide_image(world: World):
+    """A screenshot wide enough for a display copy, referred to only by the editor's draft."""
+    from tests.attachments.files import image_bytes, store_for
+
+    return store_for(world.draft, image_bytes(size=(1700, 20)), "wide.png")
+
+
+def _file_kwargs(attachment) -> dict:
+    return {"key": attachment.sha256, "name": attachment.name}
+
 
 # Form data a POST row needs to do its work (everything else is sent empty).
 POST_DATA: dict[str, Callable[[World], dict]] = {

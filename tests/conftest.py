@@ -1,3 +1,6 @@
+import atexit
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,12 @@ def pytest_terminal_summary(terminalreporter):
             yellow=True,
             bold=True,
         )
+
+
+def _media_folder() -> str:
+    folder = tempfile.mkdtemp(prefix="sop-test-media-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def pytest_configure(config):
@@ -41,6 +50,14 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # Each test starts with empty caches (cleared below); nothing is written under var/.
+    # Uploaded files (attachments) go to a throwaway folder, never under var/media.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": _media_folder()},
+        },
+    }
     settings.CACHES = {
         alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": alias}
         for alias in settings.CACHES

@@ -82,6 +82,8 @@ class FormFinder(HTMLParser):
 def post_forms(client, url):
     """Return (action URL, field names) of each POST form on the page, logout excepted."""
     response = client.get(url, follow=True)
+    if response.streaming:  # a stored file (attachments): no forms in it
+        return []
     finder = FormFinder()
     finder.feed(response.content.decode(errors="replace"))
     page = response.request["PATH_INFO"]

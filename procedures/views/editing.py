@@ -9,6 +9,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 
+from attachments.forms import FILE_FIELD, attach_from_form
+
 from .. import linking, workflow
 from ..forms import DraftForm, PreviewForm, ProcedureCreateForm, SubmitForm
 from ..selectors import procedure_at, revision_of, section_at, work_on_procedure
@@ -192,9 +194,21 @@ def not_a_draft(request, revision):
     return redirect(revision.get_absolute_url())
 
 
+def attachment_refused(request, revision, form, exc: Exception):
+    """Show a refused file with the error next to the file field and the typed text kept."""
+    messages.error(request, f"Nothing was saved: {refusal_text(exc)}")
+    form.add_error(FILE_FIELD, refusal_text(exc))
+    status = 403 if isinstance(exc, PermissionDenied) else 400
+    return edit_page(request, revision, form, body=request.POST.get("body", ""), status=status)
+
+
 def save_from_form(request, revision, form, action: str, data: dict):
     """Call the transition of the edit form's button; a refusal keeps the typed text."""
     transition, done = EDIT_ACTIONS[action]
+    try:  # a file chosen in the form (no JavaScript) is stored, its Markdown added first
+        data["body"] = attach_from_form(request=request, revision=revision, data=data)
+    except (PermissionDenied, ValidationError) as exc:
+        return attachment_refused(request, revision, form, exc)
     try:
         result = transition(
             revision=revision, user=request.user, body=data["body"],
@@ -227,7 +241,8 @@ class DraftEditView(View):
         return edit_page(request, revision, DraftForm(initial=initial), body=revision.body)
 
     def post(self, request, **kwargs):
-        form, action = DraftForm(request.POST), request.POST.get("action") or "save"
+        form = DraftForm(request.POST, request.FILES)  # FILES: the no-JavaScript file field
+        action = request.POST.get("action") or "save"
         problem = form_problem(form, action)
         if problem:
             messages.error(request, problem)

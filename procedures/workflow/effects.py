@@ -10,6 +10,7 @@ admin. `procedures.signals` keeps receivers only as a safety net for Django's ad
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.dispatch import Signal
 
 from .. import caching, linking, search
 from ..models import Procedure, Revision
@@ -20,6 +21,17 @@ def manual_changed(*, work: bool = False) -> None:
     """Something reading pages show was written (a volume, section or procedure; with `work`,
     revisions too): every process builds its table of contents and pages anew."""
     caching.invalidate(caching.MANUAL, *([caching.WORK] if work else []))
+
+
+# Domain event for the apps built on procedures/ (which procedures/ must not import): a
+# revision's text was written, in the writing transaction. Sent only from here, as Wagtail
+# sends page_published; `attachments` records which files the text refers to.
+revision_text_written = Signal()
+
+
+def text_written(revision: Revision) -> None:
+    """A draft's text was written (started, saved, merged or restored from another)."""
+    revision_text_written.send(sender=Revision, revision=revision)
 
 
 def procedure_changed(procedure: Procedure) -> None:

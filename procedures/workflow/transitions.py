@@ -120,6 +120,7 @@ def _new_draft(
     )
     render_body(draft)
     draft.save(force_insert=True)
+    effects.text_written(draft)
     return draft
 
 
@@ -199,6 +200,7 @@ def revision_save_draft(
     revision.save(
         update_fields=["body", "body_html", "toc_html", "summary", "version", "updated_at"]
     )
+    effects.text_written(revision)
     _record(
         revision=revision, procedure=procedure, user=user, action=Action.SAVED,
         from_status=Status.DRAFT, to_status=Status.DRAFT,
@@ -433,6 +435,7 @@ def revision_update(*, revision: Revision, user: AbstractBaseUser) -> MergeResul
     revision.version += 1
     revision.updated_at = timezone.now()
     revision.save()
+    effects.text_written(revision)
     _record(
         revision=revision, procedure=procedure, user=user, action=Action.MERGED,
         from_status=Status.DRAFT, to_status=Status.DRAFT,

@@ -127,6 +127,7 @@ def run_locust(
     seconds: int,
     host: str,
     ramp: float = 2,
+    locustfile: str = "tests/bench/locustfile.py",
 ) -> dict:
     """Run one headless locust phase and return its per-name statistics.
 
@@ -135,7 +136,7 @@ def run_locust(
     """
     prefix = workdir / phase
     command = [
-        PY, "-m", "locust", "-f", str(ROOT / "tests/bench/locustfile.py"), *users,
+        PY, "-m", "locust", "-f", str(ROOT / locustfile), *users,
         "--headless", "--host", host, "-u", str(count), "-r", f"{count / ramp:.1f}",
         "--reset-stats", "-t", f"{seconds + ramp:.0f}s", "--stop-timeout", "5", "--csv", str(prefix),
         "--only-summary", "--loglevel", "WARNING", "--exit-code-on-error", "0",

@@ -17,6 +17,7 @@ Pages named by several targets are opened once.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -108,6 +109,22 @@ def _listing(place: Place) -> list[str]:
     return ["/", place.volume.get_absolute_url(), place.section.get_absolute_url()]
 
 
+def _attachment(place: Place, payload: str) -> None:
+    """A file named by the payload, in the approved text: listed under the procedure."""
+    from attachments.models import Attachment, RevisionAttachment
+
+    attachment = Attachment.objects.create(
+        sha256=hashlib.sha256(f"xss-{place.index}".encode()).hexdigest(),
+        kind=Attachment.Kind.FILE,
+        file="attachments/xss.txt",
+        name=fit(Attachment, "name", payload),
+        content_type="text/plain; charset=utf-8",
+        size=len(payload),
+        uploaded_by=place.owner,
+    )
+    RevisionAttachment.objects.create(revision=place.revision, attachment=attachment, in_text=True)
+
+
 TARGETS = [
     Target("volume title", lambda p, x: _set(p.volume, "title", x), _listing),
     Target(
@@ -127,6 +144,8 @@ TARGETS = [
     Target("approver username", lambda p, x: _set(p.approver, "username", x), _history),
     Target("owner first name", lambda p, x: _set(p.owner, "first_name", x), _reading),
     Target("owner last name", lambda p, x: _set(p.owner, "last_name", x), _reading),
+    # Issue 13: an attached file's name, in the list under the approved text.
+    Target("attachment file name", _attachment, _reading),
     # Reflected: the header search box and the list's title filter write the query back.
     Target(
         "search query",
