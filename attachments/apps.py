@@ -15,4 +15,4 @@ class AttachmentsConfig(AppConfig):
         def record(*, revision, **kwargs):
             record_revision_attachments(revision=revision)
 
-        revision_text_written.connect(record, dispatch_uid="attachments_record_revision")
+        revision_text_written.connect(record, weak=False, dispatch_uid="attachments_record")

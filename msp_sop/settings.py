@@ -373,7 +373,7 @@ if not SECURE_SSL_REDIRECT and env_bool("SECURE_PROXY_SSL_REDIRECT", False):
 # Request size: a procedure body may be up to SOP_MAX_BODY_BYTES; leave room for the form.
 SOP_MAX_BODY_BYTES = env_int("SOP_MAX_BODY_BYTES", 1_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = SOP_MAX_BODY_BYTES * 3 + 100_000
-# Attachments (issue 13). A file over the limit is stopped while it is read
+# Attachments. A file over the limit is stopped while it is read
 # (attachments.uploads.SizeLimitUploadHandler, first of the upload handlers).
 SOP_ATTACHMENT_MAX_BYTES = env_int("SOP_ATTACHMENT_MAX_BYTES", 20 * 1000 * 1000)
 # Images of more pixels than this are refused as decompression bombs (Pillow's own guard

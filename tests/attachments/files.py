@@ -9,6 +9,7 @@ from PIL import Image
 
 from attachments.models import Attachment, RevisionAttachment
 from attachments.transitions import attachment_upload, record_revision_attachments
+from procedures.linking import render_body
 
 # A GPS position in EXIF (IFD 0x8825): latitude 51° 30' N, longitude 0° 7' W.
 GPS_IFD = 0x8825
@@ -46,6 +47,7 @@ def attach(draft, content: bytes | None = None, name: str = "screen.png") -> Att
         upload=upload(image_bytes() if content is None else content, name),
     )
     draft.body = draft.body + "\n\n" + result.markdown
+    render_body(draft)  # as the workflow does wherever it writes a body
     draft.save()
     record_revision_attachments(revision=draft)
     return result.attachment

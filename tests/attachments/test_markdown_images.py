@@ -1,7 +1,7 @@
 """The sanitiser lets the app's own file URLs through as images and links, and nothing else
-that an image could load (procedures.markdown is unchanged: relative URLs pass, data: not)."""
+that an image could load (procedures.text.markdown is unchanged: relative URLs pass, data: not)."""
 
-from procedures.markdown import render_markdown
+from procedures.text.markdown import render_markdown
 
 KEY = "ab" * 32
 

@@ -7,6 +7,7 @@ from http import HTTPStatus
 import pytest
 
 from procedures import workflow
+from procedures.linking import render_body
 from tests.attachments.files import attach, image_bytes
 from tests.factories import ProcedureFactory, SectionFactory, UserFactory, approved_revision
 from tests.pages import purl, rurl, text
@@ -19,6 +20,7 @@ def new_revision(procedure, editor, files, *, body="# Steps\n\nDo it."):
     """A draft of `procedure` by `editor` with `files` [(content, name)] in its text."""
     draft = workflow.revision_start_draft(procedure=procedure, user=editor)
     draft.body = body
+    render_body(draft)
     draft.save()
     return draft, [attach(draft, content, name) for content, name in files]
 
