@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import shutil
 import signal
 import subprocess
@@ -27,7 +26,18 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.bench.run import PY, ROOT, admin_dsn, fetch, free_port, log, pg, run_locust, table
+from tests.bench.run import (
+    PY,
+    ROOT,
+    admin_dsn,
+    fetch,
+    free_port,
+    log,
+    pg,
+    run_locust,
+    server_env,
+    table,
+)
 
 NGINX_CONF = """\
 worker_processes 1;
@@ -178,17 +188,7 @@ def main(argv=None) -> int:
         folder.chmod(0o755)
     app_port, accel_port, nginx_port = free_port(8766), free_port(0), free_port(0)
     env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "msp_sop.settings",
-        "DATABASE_URL": db_url,
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "SECURE_HSTS_SECONDS": "0",
-        "SOP_VAR_DIR": str(workdir / "var"),
+        **server_env(db_url, workdir),
         "LOG_LEVEL": "WARNING",
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "PYTHONPATH": str(ROOT),

@@ -71,6 +71,24 @@ def free_port(preferred: int) -> int:
     raise SystemExit("no free port on 127.0.0.1")
 
 
+def server_env(db_url: str, workdir: Path) -> dict:
+    """Return the environment of a benchmarked server: production settings on plain HTTP
+    (loopback only), a throwaway secret key and its own var/ folder."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "msp_sop.settings",
+        "DATABASE_URL": db_url,
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "SECURE_HSTS_SECONDS": "0",
+        "SOP_VAR_DIR": str(workdir / "var"),
+    }
+
+
 def wait_for(url: str, server: subprocess.Popen, timeout: float, attempt: float = 15) -> None:
     """Wait until the server answers `url`, `timeout` seconds at most in all.
 
@@ -228,17 +246,7 @@ def bench(argv, workdir: Path) -> int:
     args.port = free_port(args.port)
     host = f"http://127.0.0.1:{args.port}"
     env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "msp_sop.settings",
-        "DATABASE_URL": db_url,
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        "CSRF_COOKIE_SECURE": "0",
-        "SECURE_HSTS_SECONDS": "0",
-        "SOP_VAR_DIR": str(workdir / "var"),
+        **server_env(db_url, workdir),
         "SOP_DEVTOOLS": "1",
         "SOP_BENCH_HTML": str(workdir / "bare.html"),
         "LOG_LEVEL": "WARNING",
