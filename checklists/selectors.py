@@ -1,0 +1,51 @@
+"""Reads of runs that several views share."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
+
+from .models import Run, RunEvent, Step
+
+
+def run_for_page(pk: int) -> Run:
+    """Return a run with what its page shows (its steps come in one more query)."""
+    try:
+        return (
+            Run.objects.for_list()
+            .select_related("finished_by", "procedure__current_revision", "revision__reviewer")
+            .prefetch_related(
+                _steps(),
+                Prefetch("events", queryset=RunEvent.objects.select_related("user", "step")),
+            )
+            .get(pk=pk)
+        )
+    except Run.DoesNotExist as exc:
+        raise Http404("No such run.") from exc
+
+
+def _steps():
+    return Prefetch("steps", queryset=Step.objects.select_related("changed_by"))
+
+
+def with_progress(queryset):
+    """Return runs annotated with their number of steps and of finished ones."""
+    return queryset.annotate(
+        step_count=Count("steps"), finished_count=Count("steps", filter=~Q(steps__state="todo"))
+    ).order_by("-started_at", "-pk")
+
+
+def newer_revision(run: Run):
+    """Return the procedure's current approved revision if it is newer than the run's."""
+    current = run.procedure.current_revision
+    if current is not None and current.pk != run.revision_id and run.is_open:
+        return current
+    return None
+
+
+def step_of(run: Run, step_id: int) -> Step:
+    """Return a step of this run (404 for another run's step)."""
+    try:
+        return Step.objects.get(pk=step_id, run=run)
+    except Step.DoesNotExist as exc:
+        raise Http404("No such step in this run.") from exc
