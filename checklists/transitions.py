@@ -233,3 +233,32 @@ def run_reopen(*, run: Run, user: AbstractBaseUser, reason: str) -> Run:
     fresh.save()
     RunEvent.objects.create(run=fresh, kind=RunEvent.Kind.REOPENED, user=user, detail=reason)
     return fresh
+
+
+def schedule_start_due_run(*, schedule: Schedule, today: date) -> Run | None:
+    """Start the schedule's run for today's period if its day has come and none exists yet.
+
+    Started in the name of whoever made the schedule. Idempotent: the database allows one
+    run per schedule and period, so running this twice (or twice at once) starts one."""
+    from .schedules import due_period
+
+    due = due_period(
+        frequency=schedule.frequency, weekday=schedule.weekday,
+        week_of_month=schedule.week_of_month, today=today,
+    )  # fmt: skip
+    if due is None or not schedule.active:
+        return None
+    period, day = due
+    if Run.objects.filter(schedule=schedule, period=period).exists():
+        return None
+    revision = schedule.procedure.current_revision
+    if revision is None:
+        raise RunError(f"{schedule.procedure} has no approved text.", code="not_approved")
+    try:
+        with transaction.atomic():
+            return run_start(
+                revision=revision, client=schedule.client, user=schedule.created_by,
+                assignee=schedule.assignee, due_date=day, schedule=schedule, period=period,
+            )  # fmt: skip
+    except IntegrityError:
+        return None  # started meanwhile by another process
