@@ -231,3 +231,25 @@ def test_approvers_add_edit_and_archive_clients(reader, approver):
     assert (gamma.name, gamma.active) == ("Gamma plc", False)
     page = browser.get(reverse("checklists:clients")).content.decode()
     assert "Gamma plc" in page and "Restore" in page
+
+
+@pytest.mark.parametrize("client_value", ["999999", "abc", ""])
+def test_a_tampered_or_archived_client_is_a_400(reader, approver, client_value):
+    revision = approved_revision(body=BODY)
+    archived = make_client(code="OLD", name="Old")
+    transitions.client_set_active(client=archived, user=approver, active=False)
+    start = reverse("checklists:start", kwargs={"revision_id": revision.pk})
+    browser = client_as(reader)
+    assert browser.post(start, {"client": client_value}).status_code == 400
+    assert browser.post(start, {"client": archived.pk}).status_code == 400
+    assert not Run.objects.exists()
+
+
+def test_a_run_or_a_revision_that_does_not_exist_is_a_404(reader):
+    run = make_run(user=reader)
+    browser = client_as(reader)
+    assert browser.get(reverse("checklists:run", kwargs={"pk": run.pk + 99})).status_code == 404
+    missing = reverse("checklists:step", kwargs={"pk": run.pk, "step_id": 10**9})
+    assert browser.post(missing, {"action": "tick", "version": 1}).status_code == 404
+    draft_start = reverse("checklists:start", kwargs={"revision_id": 10**9})
+    assert browser.get(draft_start).status_code == 404
