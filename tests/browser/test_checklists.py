@@ -23,9 +23,10 @@ def _run():
 def test_two_technicians_at_once_never_overwrite_each_other(browser, live_server, log_in, watch):
     first, run = _run()
     second = make_user("reader", username="tech-2")
-    pages = []
+    pages, contexts = [], []
     for user in (first, second):
         context = browser.new_context(java_script_enabled=False)
+        contexts.append(context)
         page = context.new_page()
         log_in(page, user)
         page.goto(live_server.url + run.get_absolute_url())
@@ -48,6 +49,8 @@ def test_two_technicians_at_once_never_overwrite_each_other(browser, live_server
     expect(two.locator("#step-2 .step-state")).to_have_text("Done")
     one.reload()
     expect(one.locator(".run-step .step-state", has_text="Done")).to_have_count(2)
+    for context in contexts:
+        context.close()
 
 
 def test_the_run_page_fits_a_phone(browser, live_server, log_in, watch):
