@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "axes",
     "procedures",
     "attachments",
+    "checklists",
 ]
 
 MIDDLEWARE = [
@@ -405,6 +406,9 @@ if SOP_DEVTOOLS:
 SOP_BENCH_HTML = os.environ.get("SOP_BENCH_HTML", "")
 # One-person shops may allow an author to approve their own revision.
 SOP_ALLOW_SELF_APPROVAL = env_bool("SOP_ALLOW_SELF_APPROVAL", False)
+# Checklist runs: a ticket reference becomes a link to the PSA when this is set, e.g.
+# "https://psa.example/tickets/{ticket}" ({ticket} is replaced, URL-quoted).
+SOP_TICKET_URL_PATTERN = os.environ.get("SOP_TICKET_URL_PATTERN", "")
 
 LOGGING = {
     "version": 1,

@@ -72,6 +72,23 @@ MATRIX: dict[str, tuple] = {
     "attachments:display":                   ("GET",  LOGIN,     404,    200,    404,      404),
     # Upload to the editor's own draft; sent without a file, it is a clear 400.
     "attachments:upload":                    ("POST", LOGIN,     403,    400,    403,      403),
+    # Issue 16: checklist runs. Every reader lists, starts and works runs; approvers manage
+    # clients and reopen runs. Completing a run with steps still to do is a conflict (409).
+    "checklists:runs":                       ("GET",  LOGIN,     200,    200,    200,      200),
+    "checklists:my_runs":                    ("GET",  LOGIN,     200,    200,    200,      200),
+    "checklists:runs_csv":                   ("GET",  LOGIN,     200,    200,    200,      200),
+    "checklists:start":                      ("GET",  LOGIN,     200,    200,    200,      200),
+    "checklists:run":                        ("GET",  LOGIN,     200,    200,    200,      200),
+    "checklists:step":                       ("POST", LOGIN,     302,    302,    302,      302),
+    "checklists:complete":                   ("POST", LOGIN,     409,    409,    409,      409),
+    "checklists:abandon":                    ("POST", LOGIN,     302,    302,    302,      302),
+    # The example run is abandoned: only approvers may reopen it.
+    "checklists:reopen":                     ("POST", LOGIN,     403,    403,    302,      302),
+    "checklists:clients":                    ("GET",  LOGIN,     403,    403,    200,      200),
+    "checklists:client_add":                 ("GET",  LOGIN,     403,    403,    200,      200),
+    "checklists:client":                     ("GET",  LOGIN,     200,    200,    200,      200),
+    "checklists:client_edit":                ("GET",  LOGIN,     403,    403,    200,      200),
+    "checklists:client_archive":             ("POST", LOGIN,     403,    403,    302,      302),
     "login":                                 ("GET",  200,       302,    302,    302,      302),
     "logout":                                ("POST", LOGIN,     LOGIN,  LOGIN,  LOGIN,    LOGIN),
     "password_change":                       ("GET",  LOGIN,     200,    200,    200,      200),
@@ -184,7 +201,66 @@ EXAMPLES: dict[str, Callable[[World], dict]] = {
     "attachments:file": lambda w: _file_kwargs(in_review_file(w)),
     "attachments:display": lambda w: _file_kwargs(draft_wide_image(w)),
     "attachments:upload": lambda w: {"revision_id": w.draft.pk},
+    "checklists:start": lambda w: {"revision_id": checklist_revision(w).pk},
+    "checklists:run": lambda w: {"pk": open_run(w).pk},
+    "checklists:step": lambda w: {"pk": open_run(w).pk, "step_id": open_run(w).steps.first().pk},
+    "checklists:complete": lambda w: {"pk": open_run(w).pk},
+    "checklists:abandon": lambda w: {"pk": open_run(w).pk},
+    "checklists:reopen": lambda w: {"pk": abandoned_run(w).pk},
+    "checklists:client": lambda w: {"code": run_client(w).code},
+    "checklists:client_edit": lambda w: {"code": run_client(w).code},
+    "checklists:client_archive": lambda w: {"code": run_client(w).code},
 }
+
+
+def _once(world: World, name: str, make: Callable[[], Any]) -> Any:
+    """Make an object for the world the first time an example asks for it."""
+    if name not in world.__dict__:
+        world.__dict__[name] = make()
+    return world.__dict__[name]
+
+
+def checklist_revision(world: World) -> Revision:
+    """An approved revision with task items (another procedure in the world's section)."""
+    from tests.factories import approved_revision
+
+    def make():
+        procedure = ProcedureFactory(section=world.section, title="Onboarding", slug="onboarding")
+        body = "# Accounts\n\n- [ ] Create the account\n- [ ] Send the welcome mail\n"
+        return approved_revision(procedure, body=body, reviewer=world.users["approver"])
+
+    return _once(world, "checklist_revision", make)
+
+
+def run_client(world: World):
+    from checklists.models import Client
+
+    return _once(world, "run_client", lambda: Client.objects.create(name="Acme", code="ACME"))
+
+
+def open_run(world: World):
+    from checklists.transitions import run_start
+
+    return _once(
+        world, "open_run",
+        lambda: run_start(
+            revision=checklist_revision(world), client=run_client(world),
+            user=world.users["reader"], ticket="T-1",
+        ),
+    )  # fmt: skip
+
+
+def abandoned_run(world: World):
+    from checklists.transitions import run_abandon, run_start
+
+    def make():
+        run = run_start(
+            revision=checklist_revision(world), client=run_client(world),
+            user=world.users["reader"],
+        )  # fmt: skip
+        return run_abandon(run=run, user=world.users["reader"], reason="Client cancelled")
+
+    return _once(world, "abandoned_run", make)
 
 
 def in_review_file(world: World):
@@ -210,6 +286,9 @@ def _file_kwargs(attachment) -> dict:
 POST_DATA: dict[str, Callable[[World], dict]] = {
     "procedures:reject": lambda w: {"comment": "Add the escalation step."},
     "procedures:preview": lambda w: {"body": "# Preview\n\nText."},
+    "checklists:step": lambda w: {"action": "tick", "version": 1},
+    "checklists:abandon": lambda w: {"reason": "Client cancelled"},
+    "checklists:reopen": lambda w: {"reason": "Client rebooked"},
 }
 
 

@@ -125,6 +125,65 @@ def _attachment(place: Place, payload: str) -> None:
     RevisionAttachment.objects.create(revision=place.revision, attachment=attachment, in_text=True)
 
 
+def _run(place: Place, kind: str = "open"):
+    """Issue 16: a checklist run of the place's procedure for the place's own client."""
+    from checklists.models import Client, Run, RunEvent, Step
+
+    key = f"_run_{kind}"
+    if key not in place.__dict__:
+        client = place.__dict__.get("_client") or Client.objects.create(
+            name=f"Client {place.index}", code=f"C{place.index}"
+        )
+        place.__dict__["_client"] = client
+        now = timezone.now()
+        finished = {"finished_by": place.owner, "finished_at": now} if kind != "open" else {}
+        run = Run.objects.create(
+            procedure=place.procedure, revision=place.revision, client=client,
+            started_by=place.owner, status=kind, abandon_reason="x" if kind != "open" else "",
+            **finished,
+        )  # fmt: skip
+        Step.objects.create(run=run, position=1, html="A step")
+        RunEvent.objects.create(run=run, kind=RunEvent.Kind.STARTED, user=place.owner)
+        place.__dict__[key] = run
+    return place.__dict__[key]
+
+
+def _step_text(place: Place, payload: str) -> None:
+    """The payload as a task item's text, through the extraction a run is started with."""
+    from checklists.text import extract_steps
+
+    steps = extract_steps(f"- [ ] {payload}")
+    step = _run(place).steps.get()
+    step.html = steps[0].html if steps else "no step"
+    step.save()
+
+
+def _step_na(place: Place, payload: str) -> None:
+    step = _run(place).steps.get()
+    step.state, step.na_reason = "na", payload.strip() or "x"
+    step.changed_by, step.changed_at = place.owner, timezone.now()
+    step.save()
+
+
+def _event(place: Place, payload: str) -> None:
+    from checklists.models import RunEvent
+
+    RunEvent.objects.create(run=_run(place), kind="noted", user=place.owner, detail=payload)
+
+
+def _run_pages(place: Place) -> list[str]:
+    run = _run(place)
+    return [
+        run.get_absolute_url(),
+        reverse("checklists:runs") + f"?client={run.client_id}",
+        run.client.get_absolute_url(),
+    ]
+
+
+def _abandoned_pages(place: Place) -> list[str]:
+    return [_run(place, "abandoned").get_absolute_url()]
+
+
 TARGETS = [
     Target("volume title", lambda p, x: _set(p.volume, "title", x), _listing),
     Target(
@@ -146,6 +205,18 @@ TARGETS = [
     Target("owner last name", lambda p, x: _set(p.owner, "last_name", x), _reading),
     # Issue 13: an attached file's name, in the list under the approved text.
     Target("attachment file name", _attachment, _reading),
+    # Issue 16: what checklist runs show: client names, tickets, steps, notes and reasons.
+    Target("client name", lambda p, x: _set(_run(p).client, "name", x), _run_pages),
+    Target("run ticket reference", lambda p, x: _set(_run(p), "ticket", x), _run_pages),
+    Target("run step text (task item)", _step_text, _run_pages),
+    Target("run step note", lambda p, x: _set(_run(p).steps.get(), "note", x), _run_pages),
+    Target("run step N/A reason", _step_na, _run_pages),
+    Target("run trail detail", _event, _run_pages),
+    Target(
+        "run abandon reason",
+        lambda p, x: _set(_run(p, "abandoned"), "abandon_reason", x.strip() or "x"),
+        _abandoned_pages,
+    ),
     # Reflected: the header search box and the list's title filter write the query back.
     Target(
         "search query",

@@ -1,0 +1,52 @@
+"""Who may do what with clients and runs: decided only by asking procedures.workflow.
+
+Every reader may start runs and work open ones; approvers manage clients and reopen runs.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from procedures import workflow
+from procedures.models import Revision
+
+from .models import Run
+
+
+def can_use_runs(user: AbstractBaseUser) -> bool:
+    """Return whether the user may see, start and work runs (every reader)."""
+    return workflow.can_read(user)
+
+
+def can_manage_clients(user: AbstractBaseUser) -> bool:
+    """Return whether the user may add, edit and archive clients (approvers)."""
+    return workflow.can_review(user)
+
+
+def can_start_run(revision: Revision, user: AbstractBaseUser) -> bool:
+    """Return whether a run may be started on this revision: approved, current, and a reader."""
+    return (
+        can_use_runs(user)
+        and revision.status == Revision.Status.APPROVED
+        and workflow.can_see(revision, user)
+    )
+
+
+def can_work(run: Run, user: AbstractBaseUser) -> bool:
+    """Return whether the user may tick, skip and annotate the run's steps (while open)."""
+    return can_use_runs(user) and run.status == Run.Status.OPEN
+
+
+def can_reopen(run: Run, user: AbstractBaseUser) -> bool:
+    """Return whether the user may reopen a finished run (approvers)."""
+    return workflow.can_review(user) and run.status != Run.Status.OPEN
+
+
+def run_actions(run: Run, user: AbstractBaseUser) -> set[str]:
+    """Return what the run page may offer the user: work, complete, abandon, reopen."""
+    actions = set()
+    if can_work(run, user):
+        actions |= {"work", "complete", "abandon"}
+    if can_reopen(run, user):
+        actions.add("reopen")
+    return actions

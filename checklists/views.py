@@ -1,0 +1,300 @@
+"""Thin views of checklists: parse the request, call one function, render or redirect.
+
+A refusal (a domain error) is a message on the page and a 4xx: 400 for bad input, 403 for
+a permission, 409 for a state conflict (a closed run, a step changed meanwhile)."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views import View
+
+from procedures.models import Revision
+
+from . import export, policy, selectors, transitions
+from .errors import BadInput
+from .filters import RunFilter
+from .forms import ClientForm, ReasonForm, RunStartForm, StepForm
+from .models import Client, Run
+
+PAGE_SIZE = 50
+
+
+def _require_runs(request) -> None:
+    if not policy.can_use_runs(request.user):
+        raise PermissionDenied("Only readers of the manual may see runs.")
+
+
+def _require_manager(request) -> None:
+    if not policy.can_manage_clients(request.user):
+        raise PermissionDenied("Only approvers manage clients.")
+
+
+def status_of(exc: Exception) -> int:
+    """Return the HTTP status a refusal is answered with."""
+    if isinstance(exc, PermissionDenied):
+        return HTTPStatus.FORBIDDEN
+    if isinstance(exc, BadInput):
+        return HTTPStatus.BAD_REQUEST
+    return HTTPStatus.CONFLICT
+
+
+def run_page(request, run: Run, *, status: int = HTTPStatus.OK):
+    """Render a run's page (fresh from the database), with what the user may do."""
+    run = selectors.run_for_page(run.pk)
+    context = {
+        "run": run,
+        "actions": policy.run_actions(run, request.user),
+        "newer": selectors.newer_revision(run),
+        "reason_form": ReasonForm(),
+    }
+    return render(request, "checklists/run.html", context, status=status)
+
+
+def refused(request, run: Run, exc: Exception):
+    messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    return run_page(request, run, status=status_of(exc))
+
+
+class RunListView(View):
+    """Every run, filtered by the query string, paginated; ?format=csv streams them all."""
+
+    http_method_names = ["get"]
+    template = "checklists/run_list.html"
+    mine = False
+
+    def runs(self, request):
+        runs = Run.objects.for_list()
+        if self.mine:
+            runs = runs.filter(Q(assignee=request.user) | Q(started_by=request.user))
+        return RunFilter(request.GET, queryset=runs.order_by("-started_at", "-pk"))
+
+    def get(self, request):
+        _require_runs(request)
+        runs = self.runs(request)
+        page = Paginator(selectors.with_progress(runs.qs), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        query = request.GET.copy()
+        query.pop("page", None)
+        context = {"filter": runs, "page": page, "query": query.urlencode(), "mine": self.mine}
+        return render(request, self.template, context)
+
+
+class MyRunsView(RunListView):
+    mine = True
+
+
+class RunCsvView(RunListView):
+    """The filtered runs as CSV, streamed."""
+
+    def get(self, request):
+        _require_runs(request)
+        lines = export.csv_lines(self.runs(request).qs)
+        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="runs.csv"'
+        return response
+
+
+class RunStartView(View):
+    """Start a run of an approved revision: choose the client, ticket, assignee, due date."""
+
+    http_method_names = ["get", "post"]
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.revision = get_object_or_404(
+            Revision.objects.select_related("procedure__section__volume"),
+            pk=kwargs["revision_id"], status=Revision.Status.APPROVED,
+        )  # fmt: skip
+
+    def page(self, form, status=HTTPStatus.OK):
+        context = {"revision": self.revision, "procedure": self.revision.procedure, "form": form}
+        return render(self.request, "checklists/run_start.html", context, status=status)
+
+    def get(self, request, revision_id):
+        _require_runs(request)
+        return self.page(RunStartForm())
+
+    def post(self, request, revision_id):
+        _require_runs(request)
+        form = RunStartForm(request.POST)
+        if not form.is_valid():
+            return self.page(form, HTTPStatus.BAD_REQUEST)
+        try:
+            run = transitions.run_start(
+                revision=self.revision, user=request.user, **form.cleaned_data
+            )
+        except (PermissionDenied, ValidationError) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            return self.page(form, status_of(exc))
+        messages.success(request, f"Run started for {run.client}.")
+        return redirect(run)
+
+
+class RunView(View):
+    http_method_names = ["get"]
+
+    def get(self, request, pk):
+        _require_runs(request)
+        return run_page(request, selectors.run_for_page(pk))
+
+
+def change_step(step, user, data: dict):
+    """Call the one transition the step form's action names."""
+    action, version = data["action"], data["version"]
+    if action == "tick":
+        return transitions.step_tick(step=step, user=user, version=version)
+    if action == "untick":
+        return transitions.step_untick(step=step, user=user, version=version)
+    if action == "na":
+        return transitions.step_skip(step=step, user=user, version=version, reason=data["reason"])
+    return transitions.step_annotate(step=step, user=user, version=version, note=data["note"])
+
+
+class StepView(View):
+    """POST one change to one step, with the version the page showed."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk, step_id):
+        _require_runs(request)
+        run = get_object_or_404(Run, pk=pk)
+        step = selectors.step_of(run, step_id)
+        form = StepForm(request.POST)
+        if not form.is_valid():
+            return refused(
+                request, run, BadInput("That change could not be read; nothing was changed.")
+            )
+        try:
+            change_step(step, request.user, form.cleaned_data)
+        except (PermissionDenied, ValidationError) as exc:
+            return refused(request, run, exc)
+        return redirect(f"{run.get_absolute_url()}#step-{step.position}")
+
+
+class RunActionView(View):
+    """POST complete, abandon (with a reason) or reopen (approvers, with a reason)."""
+
+    http_method_names = ["post"]
+    needs_reason = True
+
+    def perform(self, run, user, data): ...
+
+    def post(self, request, pk):
+        _require_runs(request)
+        run = get_object_or_404(Run, pk=pk)
+        form = ReasonForm(request.POST)
+        if self.needs_reason and not form.is_valid():
+            return refused(request, run, BadInput("Give a reason (at most 2000 characters)."))
+        try:
+            run = self.perform(run, request.user, form.cleaned_data if self.needs_reason else {})
+        except (PermissionDenied, ValidationError) as exc:
+            return refused(request, run, exc)
+        messages.success(request, f"Run {run.get_status_display().lower()}.")
+        return redirect(run)
+
+
+class RunCompleteView(RunActionView):
+    needs_reason = False
+
+    def perform(self, run, user, data):
+        return transitions.run_complete(run=run, user=user)
+
+
+class RunAbandonView(RunActionView):
+    def perform(self, run, user, data):
+        return transitions.run_abandon(run=run, user=user, reason=data["reason"])
+
+
+class RunReopenView(RunActionView):
+    def perform(self, run, user, data):
+        return transitions.run_reopen(run=run, user=user, reason=data["reason"])
+
+
+class ClientListView(View):
+    http_method_names = ["get"]
+
+    def get(self, request):
+        _require_manager(request)
+        clients = Client.objects.all()
+        return render(request, "checklists/client_list.html", {"clients": clients})
+
+
+class ClientView(View):
+    """A client's page: its runs, newest first (every reader)."""
+
+    http_method_names = ["get"]
+
+    def get(self, request, code):
+        _require_runs(request)
+        client = get_object_or_404(Client, code=code)
+        runs = selectors.with_progress(client.runs.for_list())
+        page = Paginator(runs, PAGE_SIZE).get_page(request.GET.get("page"))
+        context = {
+            "client": client,
+            "page": page,
+            "may_manage": policy.can_manage_clients(request.user),
+        }
+        return render(request, "checklists/client.html", context)
+
+
+def save_client(client, user, data: dict) -> Client:
+    """Update the client, or add one if there is none."""
+    if client:
+        return transitions.client_update(client=client, user=user, **data)
+    return transitions.client_create(user=user, **data)
+
+
+class ClientEditView(View):
+    """Add a client (no code in the URL) or edit one."""
+
+    http_method_names = ["get", "post"]
+
+    def page(self, form, client, status=HTTPStatus.OK):
+        context = {"form": form, "client": client}
+        return render(self.request, "checklists/client_form.html", context, status=status)
+
+    def get(self, request, code=None):
+        _require_manager(request)
+        client = get_object_or_404(Client, code=code) if code else None
+        initial = (
+            {"name": client.name, "code": client.code, "external_id": client.external_id}
+            if client
+            else None
+        )
+        return self.page(ClientForm(initial=initial), client)
+
+    def post(self, request, code=None):
+        _require_manager(request)
+        client = get_object_or_404(Client, code=code) if code else None
+        form = ClientForm(request.POST)
+        if not form.is_valid():
+            return self.page(form, client, HTTPStatus.BAD_REQUEST)
+        try:
+            client = save_client(client, request.user, form.cleaned_data)
+        except (PermissionDenied, ValidationError) as exc:
+            form.add_error(None, exc)
+            return self.page(form, client, status_of(exc))
+        messages.success(request, f"{client} saved.")
+        return redirect("checklists:clients")
+
+
+class ClientArchiveView(View):
+    """POST: archive a client (or, with active=1, bring it back)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, code):
+        _require_manager(request)
+        client = get_object_or_404(Client, code=code)
+        active = request.POST.get("active") == "1"
+        client = transitions.client_set_active(client=client, user=request.user, active=active)
+        messages.success(request, f"{client} {'restored' if active else 'archived'}.")
+        return redirect("checklists:clients")
