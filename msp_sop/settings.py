@@ -94,6 +94,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # A NUL byte in any parameter is a 400; inside the header-setting middleware above, so
+    # that page carries their headers too.
+    "procedures.security.NulByteMiddleware",
     # Logs every refused authorisation (403) to the msp_sop.security logger.
     "procedures.security.RefusalLogMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page.
