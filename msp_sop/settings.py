@@ -266,7 +266,8 @@ SOP_SITE_URL = os.environ.get("SOP_SITE_URL", "http://127.0.0.1:8000")
 
 # Production hardening: on whenever DEBUG is off, each switch overridable.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-# Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
+# Django then believes X-Forwarded-Proto from any client that reaches it: only when nothing
+# but the proxy can (behind gunicorn, --forwarded-allow-ips does the job instead; README).
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
