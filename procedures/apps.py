@@ -7,5 +7,5 @@ class ProceduresConfig(AppConfig):
 
     def ready(self):
         # Connects the receivers: the security log's, and the invalidation of the contents
-        # and permission caches.
-        from . import auth, navigation, security  # noqa: F401
+        # and permission caches; registers the integer fields' __in lookup.
+        from . import auth, lookups, navigation, security  # noqa: F401
