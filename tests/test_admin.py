@@ -3,9 +3,9 @@ from http import HTTPStatus
 import pytest
 from django.urls import reverse
 
-from procedures.models import Procedure
+from procedures.models import Procedure, Volume
 from procedures.wikilinks import update_links
-from tests.factories import approved_revision
+from tests.factories import SectionFactory, VolumeFactory, approved_revision
 
 pytestmark = pytest.mark.django_db
 
@@ -142,3 +142,44 @@ def test_a_changelist_without_parameters_still_fails_loudly(admin_client, monkey
     monkeypatch.setattr(ChangeList, "get_results", broken)
     with pytest.raises(OverflowError):
         admin_client.get(reverse("admin:procedures_revision_changelist"))
+
+
+@pytest.mark.parametrize("value", ["1,2", "abc", "99999999999999999999", "1,99999999999999999999"])
+def test_an_add_form_given_an_initial_value_that_is_no_key_shows_no_choice(admin_client, value):
+    response = admin_client.get(reverse("admin:procedures_procedure_add"), {"section": value})
+    assert response.status_code == HTTPStatus.OK
+
+
+def test_a_form_sent_back_with_a_value_that_is_no_key_is_refused_not_a_500(admin_client):
+    response = admin_client.post(
+        reverse("admin:procedures_procedure_add"),
+        {"title": "Toner", "slug": "toner", "section": "1,2", "owner": ":", "position": "1"},
+    )
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["adminform"].form.errors.keys() >= {"section", "owner"}
+
+
+def test_an_inline_form_sent_back_with_a_wrong_owner_is_refused_not_a_500(admin_client):
+    section = SectionFactory()
+    prefix = "procedures"  # the inline's formset prefix: the related name
+    data = {
+        "volume": section.volume_id, "numeral": section.numeral, "title": section.title,
+        "position": section.position, f"{prefix}-TOTAL_FORMS": "1",
+        f"{prefix}-INITIAL_FORMS": "0", f"{prefix}-0-position": "1",
+        f"{prefix}-0-title": "Toner", f"{prefix}-0-slug": "toner", f"{prefix}-0-owner": "1,2",
+    }  # fmt: skip
+    response = admin_client.post(
+        reverse("admin:procedures_section_change", args=[section.pk]), data
+    )
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["inline_admin_formsets"][0].formset.errors[0].keys() == {"owner"}
+
+
+def test_an_action_on_a_selection_past_64_bits_selects_nothing(admin_client):
+    volume = VolumeFactory()
+    response = admin_client.post(
+        reverse("admin:procedures_volume_changelist"),
+        {"action": "delete_selected", "_selected_action": [str(2**64)], "index": "0"},
+    )
+    assert response.status_code in (HTTPStatus.OK, HTTPStatus.FOUND)  # no 500 on SQLite
+    assert Volume.objects.filter(pk=volume.pk).exists()
