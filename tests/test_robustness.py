@@ -1,7 +1,7 @@
 """Generated nonsense into every query parameter, form field and URL argument of every page in
-the access matrix (tests/access.py), as every role; into the changelist of every model in the
-admin, with its real filter, date hierarchy and search parameters, as the superuser; and into
-the `next` of the login and logout pages. Bodies over Django's upload limits to every form.
+the access matrix (tests/access.py), as every role; into the changelist and the add form of
+every model in the admin, with its real filter, date hierarchy, search and field parameters,
+as the superuser; and into the `next` of the login and logout pages. Bodies over Django's upload limits to every form.
 No response may be a server error, or log one.
 
 New pages are covered as soon as they have a matrix row, new admin models as soon as they are
@@ -22,6 +22,7 @@ from django.contrib.admin.filters import FieldListFilter
 from django.contrib.admin.options import IS_FACETS_VAR, IS_POPUP_VAR, TO_FIELD_VAR
 from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.admin.views.main import ALL_VAR, ORDER_VAR, PAGE_VAR, SEARCH_VAR
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Transform
 from django.test import RequestFactory, override_settings
@@ -262,6 +263,48 @@ def test_admin_changelists_with_each_edge_value(world, caplog, model):
             params = {**given_with, name: value}
             response = client.get(url, params)
             assert_no_server_error(response, f"GET {url} {params!r}", caplog)
+
+
+def can_add(model) -> bool:
+    request = RequestFactory().get("/")
+    request.user = get_user_model()(is_superuser=True, is_active=True)
+    return admin.site._registry[model].has_add_permission(request)
+
+
+# The add form takes initial values from the query string, by field name (?section=3).
+ADD_FORM_MODELS = [model for model in ADMIN_MODELS if can_add(model)]
+
+
+def add_form_url(model) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_add")
+
+
+def field_names(model) -> list[str]:
+    return [field.name for field in [*model._meta.concrete_fields, *model._meta.many_to_many]]
+
+
+@pytest.mark.parametrize("model", ADD_FORM_MODELS, ids=lambda model: model._meta.label)
+@FUZZ
+@given(data=st.data())
+def test_admin_add_forms(world, caplog, model, data):
+    caplog.clear()  # what an earlier example left
+    keys = st.sampled_from(field_names(model))
+    params = data.draw(
+        st.dictionaries(keys, st.one_of(st.sampled_from(EDGE), values), min_size=1, max_size=3)
+    )
+    url = add_form_url(model)
+    response = client_as(world.users["superuser"]).get(url, params)
+    assert_no_server_error(response, f"GET {url} {params!r}", caplog)
+
+
+@pytest.mark.parametrize("model", ADD_FORM_MODELS, ids=lambda model: model._meta.label)
+def test_admin_add_forms_with_each_edge_value(world, caplog, model):
+    client = client_as(world.users["superuser"])
+    url = add_form_url(model)
+    for name in field_names(model):
+        for value in EDGE:
+            response = client.get(url, {name: value})
+            assert_no_server_error(response, f"GET {url} {{{name!r}: {value!r}}}", caplog)
 
 
 # The login and logout pages, as each role, with a `next` that leads anywhere: back to the
