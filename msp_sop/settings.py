@@ -65,7 +65,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, whose changelists answer filters they cannot run with ?e=1
+    "procedures.adminsite.SiteAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -96,6 +97,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # A NUL byte in any parameter is a 400; inside the header-setting middleware above, so
+    # that page carries their headers too.
+    "procedures.security.NulByteMiddleware",
     # Logs every refused authorisation (403) to the msp_sop.security logger.
     "procedures.security.RefusalLogMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page.
@@ -335,7 +339,8 @@ SOP_SITE_URL = os.environ.get("SOP_SITE_URL", "http://127.0.0.1:8000")
 
 # Production hardening: on whenever DEBUG is off, each switch overridable.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-# Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
+# Django then believes X-Forwarded-Proto from any client that reaches it: only when nothing
+# but the proxy can (behind gunicorn, --forwarded-allow-ips does the job instead; README).
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)

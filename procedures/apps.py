@@ -6,9 +6,10 @@ class ProceduresConfig(AppConfig):
     verbose_name = "Procedures"
 
     def ready(self):
-        # The security log's receivers, and the safety net of cache invalidation for the
-        # admin and loaddata (procedures.signals).
+        # The security log's receivers, the integer fields' __in lookup, and the safety net
+        # of cache invalidation for the admin and loaddata (procedures.signals).
         from . import (
+            lookups,  # noqa: F401 (registers the lookup on import)
             security,  # noqa: F401 (connects its receivers on import)
             signals,
         )

@@ -1,8 +1,9 @@
 """Sessions and the security log: idle timeout, login attempts, refused authorisations.
 
 Everything worth an administrator's attention goes to the `msp_sop.security` logger:
-logins, failed logins, lockouts (django-axes) and every request refused with 403.
-User-supplied strings are logged with %r so a username cannot forge a log line.
+logins, failed logins, lockouts (django-axes), every request refused with 403 and every
+one refused with 400 for a NUL byte. User-supplied strings are logged with %r so a username
+cannot forge a log line.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.template.response import TemplateResponse
 
 logger = logging.getLogger("msp_sop.security")
@@ -171,3 +173,37 @@ class IdleSessionMiddleware:
         if not isinstance(renewed_at, int) or now - renewed_at >= settings.SESSION_RENEW_AFTER:
             session[RENEWED_AT] = now  # marks it modified: SessionMiddleware saves it
         return response
+
+
+class NulByteMiddleware:
+    """Answer 400 (templates/400.html) to a NUL byte in the name or value of any parameter.
+
+    No text the site keeps may hold one, and PostgreSQL refuses NULs in text: one that reached
+    a query (a search, an admin filter, a slug) failed it with a server error there. Forms
+    refuse them already; this covers every query and form parameter of every page, the
+    admin's included, in one place. It reads a POST's form data before any view does, as the
+    CSRF check does anyway; a body over DATA_UPLOAD_MAX_MEMORY_SIZE is then Django's own 400.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        for where, params in (("query", request.GET), ("form", request.POST)):
+            if _has_nul(params):
+                logger.warning(
+                    "bad request: NUL byte in the %s of %s %r for user=%r from %s",
+                    where,
+                    request.method,
+                    request.path[:500],
+                    _username(getattr(request, "user", None)),
+                    client_address(request),
+                )
+                return render(request, "400.html", status=400)
+        return self.get_response(request)
+
+
+def _has_nul(params) -> bool:
+    return any(
+        "\x00" in key or any("\x00" in value for value in values) for key, values in params.lists()
+    )

@@ -99,6 +99,9 @@ MATRIX: dict[str, tuple] = {
     "admin:procedures_revision_changelist":  ("GET",  LOGIN,     LOGIN,  LOGIN,  LOGIN,    200),
     "admin:procedures_revision_change":      ("GET",  LOGIN,     LOGIN,  LOGIN,  LOGIN,    200),
     "admin:auth_user_changelist":            ("GET",  LOGIN,     LOGIN,  LOGIN,  LOGIN,    200),
+    # Forms with related fields (an autocomplete, a multiple choice), fuzzed by test_robustness.
+    "admin:procedures_procedure_add":        ("GET",  LOGIN,     LOGIN,  LOGIN,  LOGIN,    200),
+    "admin:auth_user_change":                ("GET",  LOGIN,     LOGIN,  LOGIN,  LOGIN,    200),
 }
 # fmt: on
 
@@ -180,6 +183,7 @@ EXAMPLES: dict[str, Callable[[World], dict]] = {
     "procedures:section": lambda w: {"volume": w.volume.number, "section": w.section.numeral},
     "procedures:procedure": lambda w: w.procedure.url_kwargs(),
     "admin:procedures_revision_change": lambda w: {"object_id": w.draft.pk},
+    "admin:auth_user_change": lambda w: {"object_id": w.users["reader"].pk},
     "procedures:history": lambda w: w.procedure.url_kwargs(),
     "procedures:compare": lambda w: w.procedure.url_kwargs(),
     "procedures:edit": lambda w: w.procedure.url_kwargs(),

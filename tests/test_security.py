@@ -311,3 +311,39 @@ def test_a_permission_denied_is_logged_with_its_reason(reader_client, caplog):
         "refused: GET '/refuse/' for user='reader' from 127.0.0.1: Only approvers may do that."
         in caplog.text
     )
+
+
+# NUL bytes ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/procedures/revision/?status__exact=%00",
+        "/admin/procedures/revisionevent/?action__exact=%00",
+        "/admin/auth/user/?q=a%00b",
+        "/search/?q=%00",
+        "/?%00=1",
+    ],
+)
+def test_a_nul_byte_in_a_query_parameter_is_a_bad_request_in_the_site_layout(
+    client, superuser, url, caplog
+):
+    client.force_login(superuser)
+    with caplog.at_level(logging.INFO, logger=SECURITY_LOG):
+        response = client.get(url)
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    page = response.content.decode()
+    assert "<h1>Bad request</h1>" in page
+    assert ">root</a>" in page  # the navigation bar, for the person logged in
+    assert response["Content-Security-Policy"]
+    assert "bad request: NUL byte in the query of GET" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "data", [{"username": "tech\x00", "password": "x"}, {"username": "tech", "pass\x00": "x"}]
+)
+def test_a_nul_byte_in_a_form_field_is_a_bad_request(client, tech, data):
+    response = client.post(reverse("login"), data)
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert not AccessAttempt.objects.exists()  # not even tried
