@@ -34,14 +34,27 @@ def test_get_is_refused_on_every_state_changing_url(as_user, editor, approver, p
     revision = write(procedure, editor, "Body")
     client = as_user(approver)
     if name == "preview":
-        url = reverse("procedures:preview")
+        url, back = reverse("procedures:preview"), reverse("procedures:my_work")
     elif name == "start_draft":
-        url = purl(name, procedure)
+        url, back = purl(name, procedure), purl("edit", procedure)
     else:
-        url = rurl(name, revision)
-    assert client.get(url).status_code == HTTPStatus.METHOD_NOT_ALLOWED
+        url, back = rurl(name, revision), rurl("revision", revision)
+    response = client.get(url)
+    assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+    assert response["Allow"] == "POST"
+    # The site's own page, in the layout, linking to the page whose button does it.
+    page = response.content.decode()
+    assert "This address works only from its button" in page
+    assert f'href="{back}" class="back-to-action"' in page
+    assert "Operations Manual" in page
     assert reload(revision).status == Status.IN_REVIEW
     assert procedure.revisions.count() == 1
+
+
+def test_get_on_an_action_of_a_revision_that_does_not_exist_is_404(as_user, editor, procedure):
+    revision = write(procedure, editor, "Body")
+    url = rurl("reject", revision).replace(f"/revisions/{revision.number}/", "/revisions/99/")
+    assert as_user(editor).get(url).status_code == HTTPStatus.NOT_FOUND
 
 
 # Adding a procedure.

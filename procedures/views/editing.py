@@ -15,7 +15,7 @@ from ..selectors import procedure_at, revision_of, section_at, work_on_procedure
 from ..text.diff import diff_texts
 from ..text.merge import conflict_count, preview_source
 from ..workflow import policy
-from .common import RevisionActionView, refusal_status, refusal_text
+from .common import PostOnlyView, RevisionActionView, refusal_status, refusal_text
 
 
 def render_preview(body: str) -> str:
@@ -71,10 +71,14 @@ class EditEntryView(View):
         return render(request, "procedures/edit_start.html", context)
 
 
-class StartDraftView(View):
+class StartDraftView(PostOnlyView):
     """POST: start (or continue) my draft of the procedure."""
 
-    http_method_names = ["post"]
+    verb = "start a draft"
+
+    def belongs_to(self, kwargs: dict) -> tuple[str, str]:
+        procedure = procedure_at(kwargs)
+        return reverse("procedures:edit", kwargs=procedure.url_kwargs()), procedure.title
 
     def post(self, request, **kwargs):
         procedure = procedure_at(kwargs)
@@ -239,10 +243,13 @@ class DraftEditView(View):
         return save_from_form(request, self.revision, form, action, data)
 
 
-class PreviewView(View):
+class PreviewView(PostOnlyView):
     """POST the Markdown, get back the sanitised HTML fragment the reading page would show."""
 
-    http_method_names = ["post"]
+    verb = "preview"
+
+    def belongs_to(self, kwargs: dict) -> tuple[str, str]:
+        return reverse("procedures:my_work"), "My work"
 
     def post(self, request):
         if not policy.can_edit(request.user):
