@@ -3,6 +3,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+# A request over the upload limit gets the site's 413 page, anything else bad its 400 page.
+handler400 = "procedures.toolarge.bad_request"
+
 urlpatterns = [
     path(
         "accounts/login/",
