@@ -89,6 +89,22 @@ def work_on_procedure(procedure_id: int, user: AbstractBaseUser, *, manual: str 
     }
 
 
+def others_drafting(procedure_id: int, user: AbstractBaseUser) -> list[dict]:
+    """Return who else has an open draft of the procedure, and since when (never its text)."""
+    drafts = (
+        Revision.objects.drafts()
+        .filter(procedure_id=procedure_id)
+        .exclude(author_id=user.pk)
+        .select_related("author")
+        .only("created_at", "author__username", "author__first_name", "author__last_name")
+        .order_by("created_at")
+    )
+    return [
+        {"name": d.author.get_full_name() or d.author.get_username(), "since": d.created_at}
+        for d in drafts
+    ]
+
+
 def review_queue(user: AbstractBaseUser) -> list[dict]:
     """Return every revision in review, oldest submission first, as rows for the queue."""
     revisions = Revision.objects.awaiting_review().defer("body", "body_html", "toc_html")

@@ -169,6 +169,31 @@ def test_edit_page_has_the_form_and_a_server_side_preview(as_user, editor, proce
     assert "/static/js/preview.js" in page and "<script>" not in page
 
 
+def test_edit_page_says_who_else_is_drafting_the_procedure_but_not_their_text(
+    as_user, editor, other_editor, procedure
+):
+    other_editor.first_name, other_editor.last_name = "Olive", "Other"
+    other_editor.save()
+    theirs = workflow.revision_start_draft(procedure=procedure, user=other_editor)
+    workflow.revision_save_draft(
+        revision=theirs, user=other_editor, body="Their secret words", summary="Theirs",
+        expected_version=1,
+    )  # fmt: skip
+    client = as_user(editor)
+    draft = start(client, procedure)
+    page = text(client.get(rurl("revision_edit", draft)))
+    assert "Someone else is also drafting this procedure:" in page
+    assert "Olive Other, since" in page
+    assert "Their secret words" not in page and "Theirs" not in page
+    # Their own page does not name them, and nobody is named once the other draft is gone.
+    own = text(as_user(other_editor).get(rurl("revision_edit", theirs)))
+    assert "Olive Other, since" not in own and "editor, since" in own
+    workflow.revision_discard(revision=theirs, user=other_editor)
+    assert "Someone else is also drafting" not in text(
+        as_user(editor).get(rurl("revision_edit", draft))
+    )
+
+
 def test_save_draft(as_user, editor, procedure):
     client = as_user(editor)
     draft = start(client, procedure)

@@ -11,7 +11,13 @@ from django.views import View
 
 from .. import linking, workflow
 from ..forms import DraftForm, PreviewForm, ProcedureCreateForm, SubmitForm
-from ..selectors import procedure_at, revision_of, section_at, work_on_procedure
+from ..selectors import (
+    others_drafting,
+    procedure_at,
+    revision_of,
+    section_at,
+    work_on_procedure,
+)
 from ..text.diff import diff_texts
 from ..text.merge import conflict_count, preview_source
 from ..workflow import policy
@@ -104,6 +110,7 @@ def edit_page(request, revision, form, *, body: str, status=200, previewing=Fals
         "current": revision.procedure.current_revision,
         "conflicts": conflict_count(body),
         "actions": policy.allowed_actions(revision, request.user),
+        "others_drafting": others_drafting(revision.procedure_id, request.user),
     }
     return render(request, "procedures/edit.html", context, status=status)
 
