@@ -52,6 +52,8 @@ MATRIX: dict[str, tuple] = {
     "procedures:review":                     ("GET",  LOGIN,     403,    200,    200,      200),
     # The editor's own draft: nobody else may open it, not even a superuser.
     "procedures:revision_edit":              ("GET",  LOGIN,     403,    200,    403,      403),
+    # The edit page's autosave (JSON): the author's draft only.
+    "procedures:autosave":                   ("POST", LOGIN,     403,    200,    403,      403),
     "procedures:edit":                       ("GET",  LOGIN,     403,    302,    200,      200),
     "procedures:procedure_create":           ("GET",  LOGIN,     403,    200,    200,      200),
     "procedures:start_draft":                ("POST", LOGIN,     403,    302,    302,      302),
@@ -168,6 +170,7 @@ EXAMPLES: dict[str, Callable[[World], dict]] = {
     "procedures:revision": lambda w: w.in_review.url_kwargs(),
     "procedures:review": lambda w: w.in_review.url_kwargs(),
     "procedures:revision_edit": lambda w: w.draft.url_kwargs(),
+    "procedures:autosave": lambda w: w.draft.url_kwargs(),
     "procedures:submit": lambda w: w.draft.url_kwargs(),
     "procedures:discard": lambda w: w.draft.url_kwargs(),
     "procedures:update": lambda w: w.draft.url_kwargs(),
@@ -181,6 +184,7 @@ EXAMPLES: dict[str, Callable[[World], dict]] = {
 POST_DATA: dict[str, Callable[[World], dict]] = {
     "procedures:reject": lambda w: {"comment": "Add the escalation step."},
     "procedures:preview": lambda w: {"body": "# Preview\n\nText."},
+    "procedures:autosave": lambda w: {"body": "Autosaved", "version": w.draft.version},
 }
 
 

@@ -140,3 +140,22 @@ def test_url_arguments(world, pattern, role, segments):
     path = "/" + re.sub(r"<(?:\w+:)?(\w+)>", fill, pattern.route)
     response = client_as(world.users[role]).get(path)
     assert_no_server_error(response, f"GET {path} as {role}")
+
+
+# URLs only JavaScript posts to: no page holds their form, so their fields are listed here.
+SCRIPT_FORMS = {
+    "procedures:autosave": ["body", "summary", "version", "csrfmiddlewaretoken"],
+    "procedures:preview": ["body"],
+}
+
+
+@pytest.mark.parametrize("name", SCRIPT_FORMS)
+@FUZZ
+@given(role=st.sampled_from(ROLES), data=st.data())
+def test_script_only_form_fields(world, name, role, data):
+    with transaction.atomic():
+        url = example_url(name, world)
+        payload = data.draw(st.fixed_dictionaries(dict.fromkeys(SCRIPT_FORMS[name], values)))
+        response = client_as(world.users[role]).post(url, payload)
+        assert_no_server_error(response, f"POST {url} {payload!r} as {role}")
+        transaction.set_rollback(True)

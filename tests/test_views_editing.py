@@ -37,6 +37,8 @@ def test_get_is_refused_on_every_state_changing_url(as_user, editor, approver, p
         url, back = reverse("procedures:preview"), reverse("procedures:my_work")
     elif name == "start_draft":
         url, back = purl(name, procedure), purl("edit", procedure)
+    elif name == "autosave":
+        url, back = rurl(name, revision), rurl("revision_edit", revision)
     else:
         url, back = rurl(name, revision), rurl("revision", revision)
     response = client.get(url)
@@ -319,8 +321,112 @@ def test_submit_without_summary_is_refused_and_nothing_is_lost(as_user, editor, 
     page = text(response)
     assert "Say what changed and why before submitting." in page
     assert "Unsaved work\n</textarea>" in page
+    # The text is saved first (issue 15), so leaving the page now loses nothing; the form
+    # carries the new version, so the next save follows on.
     draft = reload(draft)
-    assert draft.status == Status.DRAFT and draft.body == ""  # both or neither
+    assert draft.status == Status.DRAFT and draft.body == "Unsaved work\n"
+    assert "Your text is saved (draft revision" in page
+    assert f'name="version" value="{draft.version}"' in page
+    assert "data-unsaved" not in page
+    response = client.post(
+        rurl("revision_edit", draft),
+        draft_form(draft, body="More work\n", summary="Now with a summary", action="submit"),
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    assert reload(draft).status == Status.IN_REVIEW
+
+
+def test_a_refused_submit_from_a_stale_form_saves_nothing(as_user, editor, procedure):
+    client = as_user(editor)
+    draft = start(client, procedure)
+    workflow.revision_save_draft(
+        revision=draft, user=editor, body="Other tab", summary="", expected_version=1
+    )
+    response = client.post(
+        rurl("revision_edit", draft), draft_form(draft, body="This tab\n", action="submit")
+    )
+    assert response.status_code == HTTPStatus.CONFLICT
+    assert reload(draft).body == "Other tab"
+
+
+# Autosave (static/js/autosave.js posts here).
+
+
+def autosave(client, draft, **data):
+    fields = {"body": draft.body, "summary": draft.summary, "version": draft.version, **data}
+    return client.post(rurl("autosave", draft), fields)
+
+
+def test_autosave_saves_and_answers_the_new_version(as_user, editor, procedure):
+    client = as_user(editor)
+    draft = start(client, procedure)
+    response = autosave(client, draft, body="Typed so far\n", summary="Half")
+    assert response.status_code == HTTPStatus.OK
+    answer = response.json()
+    draft = reload(draft)
+    assert answer["saved"] is True and answer["version"] == draft.version == 2
+    assert (draft.body, draft.summary) == ("Typed so far\n", "Half")
+    # Saving on, with the version it was given, works; a typing session is one trail line.
+    assert autosave(client, draft, body="Typed more\n").json()["version"] == 3
+    assert autosave(client, reload(draft), body="Typed most\n").json()["version"] == 4
+    assert procedure.events.filter(action="saved").count() == 1
+
+
+def test_autosave_from_a_second_tab_never_overwrites(as_user, editor, procedure):
+    client = as_user(editor)
+    draft = start(client, procedure)
+    first_tab = autosave(client, draft, body="First tab\n")
+    assert first_tab.status_code == HTTPStatus.OK
+    second_tab = autosave(client, draft, body="Second tab\n")  # still at version 1
+    assert second_tab.status_code == HTTPStatus.CONFLICT
+    answer = second_tab.json()
+    assert answer["saved"] is False and answer["conflict"] is True
+    assert answer["version"] == 2 and "another window" in answer["message"]
+    assert reload(draft).body == "First tab\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "status"),
+    [
+        ({"version": ""}, HTTPStatus.BAD_REQUEST),
+        ({"version": "x"}, HTTPStatus.BAD_REQUEST),
+        ({"body": "x" * 3_000}, HTTPStatus.BAD_REQUEST),
+    ],
+)
+def test_autosave_refuses_bad_input_with_json(as_user, editor, procedure, settings, data, status):
+    settings.SOP_MAX_BODY_BYTES = 2_000
+    client = as_user(editor)
+    draft = start(client, procedure)
+    response = autosave(client, draft, **data)
+    assert response.status_code == status
+    assert response.json()["saved"] is False and response.json()["message"]
+    assert reload(draft).body == ""
+
+
+def test_autosave_of_another_editors_draft_or_a_submitted_one_is_refused(
+    as_user, editor, other_editor, procedure
+):
+    draft = start(as_user(editor), procedure)
+    response = autosave(as_user(other_editor), draft, body="Mine now")
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert reload(draft).body == ""
+    submitted = write(ProcedureFactory(section=procedure.section), editor, "Body")
+    response = autosave(as_user(editor), submitted, body="Changed")
+    assert response.status_code == HTTPStatus.CONFLICT
+    assert reload(submitted).body == "Body"
+
+
+def test_edit_page_marks_text_that_is_not_saved(as_user, editor, procedure):
+    client = as_user(editor)
+    draft = start(client, procedure)
+    page = text(client.get(rurl("revision_edit", draft)))
+    assert f'data-autosave-url="{rurl("autosave", draft)}"' in page
+    assert "data-unsaved" not in page
+    assert "/static/js/autosave.js" in page and "/static/js/unsaved-warning.js" in page
+    preview = client.post(
+        rurl("revision_edit", draft), draft_form(draft, body="New", action="preview")
+    )
+    assert "data-unsaved" in text(preview)
 
 
 def test_another_editors_draft_cannot_be_opened_or_saved(as_user, editor, other_editor, procedure):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
@@ -95,10 +96,17 @@ class StartDraftView(PostOnlyView):
         return redirect("procedures:revision_edit", **draft.url_kwargs())
 
 
-def edit_page(request, revision, form, *, body: str, status=200, previewing=False, saved=None):
-    """Render a draft's edit page with `body` in the form (what the user typed, if refused)."""
+def edit_page(
+    request, revision, form, *, body: str, status=200, previewing=False, saved=None, unsaved=False
+):
+    """Render a draft's edit page with `body` in the form (what the user typed, if refused).
+
+    `unsaved`: the text in the form is not what is saved (a preview, a refused save), so the
+    page warns before it is left and autosaves it (static/js/unsaved-warning.js, autosave.js).
+    """
     base = revision.based_on
     context = {
+        "unsaved": unsaved or saved is not None,
         "procedure": revision.procedure,
         "revision": revision,
         "form": form,
@@ -129,7 +137,7 @@ def stale_page(request, revision, exc: workflow.StaleEdit):
                      saved=exc.current)  # fmt: skip
 
 
-def refused_page(request, revision, form, exc: Exception, *, body: str):
+def refused_page(request, revision, form, exc: Exception, *, body: str, unsaved=True):
     """Show a refused save or submit with the error next to its field and the text kept."""
     messages.error(request, refusal_text(exc))
     field = {"summary": "summary", "too_large": "body", "conflicts": "body"}.get(
@@ -137,7 +145,20 @@ def refused_page(request, revision, form, exc: Exception, *, body: str):
     )
     if field:
         form.add_error(field, refusal_text(exc))
-    return edit_page(request, revision, form, body=body, status=refusal_status(exc))
+    return edit_page(request, revision, form, body=body, status=refusal_status(exc),
+                     unsaved=unsaved)  # fmt: skip
+
+
+def saved_not_submitted(request, result: workflow.SaveThenSubmitResult, revision):
+    """The text was saved but not submitted: say why next to the field to fix (4xx)."""
+    data = request.POST.copy()
+    data["version"] = str(result.revision.version)  # the next save continues from this one
+    form = DraftForm(data)
+    form.is_valid()
+    messages.info(request, f"Your text is saved (draft revision {revision.number}), "
+                           "but it was not submitted for review:")  # fmt: skip
+    return refused_page(request, revision, form, result.refusal, body=result.revision.body,
+                        unsaved=False)  # fmt: skip
 
 
 def merge_message(procedure, result: workflow.MergeResult) -> str:
@@ -162,7 +183,9 @@ def _saved(request, result, revision) -> str:
     return reverse("procedures:revision_edit", kwargs=revision.url_kwargs())
 
 
-def _submitted(request, result, revision) -> str:
+def _submitted(request, result: workflow.SaveThenSubmitResult, revision):
+    if result.refusal is not None:
+        return saved_not_submitted(request, result, revision)
     messages.success(
         request, f"Revision {revision.number} submitted for review. The approvers have been told."
     )
@@ -191,7 +214,8 @@ def form_problem(form: DraftForm, action: str) -> str:
 # The edit form's buttons: the transition each one calls, and where it leads.
 EDIT_ACTIONS = {
     "save": (workflow.revision_save_draft, _saved),
-    "submit": (workflow.revision_save_and_submit, _submitted),
+    # Saved first, so a submit refused for a missing summary keeps the text (issue 15).
+    "submit": (workflow.revision_save_then_submit, _submitted),
     "update": (workflow.revision_save_and_update, _updated),
 }
 
@@ -215,7 +239,8 @@ def save_from_form(request, revision, form, action: str, data: dict):
         return stale_page(request, revision, exc)
     except (PermissionDenied, ValidationError) as exc:
         return refused_page(request, revision, form, exc, body=data["body"])
-    return redirect(done(request, result, revision))
+    outcome = done(request, result, revision)
+    return redirect(outcome) if isinstance(outcome, str) else outcome
 
 
 class DraftEditView(View):
@@ -243,11 +268,47 @@ class DraftEditView(View):
         if problem:
             messages.error(request, problem)
             body = request.POST.get("body", "")
-            return edit_page(request, self.revision, form, body=body, status=400)
+            return edit_page(request, self.revision, form, body=body, status=400, unsaved=True)
         data = dict(form.cleaned_data)  # add_error() takes fields out of cleaned_data
         if action == "preview":
-            return edit_page(request, self.revision, form, body=data["body"], previewing=True)
+            return edit_page(request, self.revision, form, body=data["body"], previewing=True,
+                             unsaved=True)  # fmt: skip
         return save_from_form(request, self.revision, form, action, data)
+
+
+def autosave_answer(status: int = 200, **answer) -> JsonResponse:
+    return JsonResponse(answer, status=status)
+
+
+class AutosaveView(PostOnlyView):
+    """POST from static/js/autosave.js: save the edit form's text, answer JSON with the new
+    version. The form's version guards as for Save draft: a stale one is refused (409)."""
+
+    verb = "save automatically"
+
+    def belongs_to(self, kwargs: dict) -> tuple[str, str]:
+        revision = revision_of(procedure_at(kwargs), kwargs["number"])
+        return reverse("procedures:revision_edit", kwargs=revision.url_kwargs()), "the draft"
+
+    def post(self, request, **kwargs):
+        revision = revision_of(procedure_at(kwargs), kwargs["number"])
+        form = DraftForm(request.POST)
+        if not form.is_valid():
+            problems = [e for errors in form.errors.values() for e in errors]
+            return autosave_answer(400, saved=False, message=" ".join(problems))
+        data = form.cleaned_data
+        try:
+            saved = workflow.revision_save_draft(
+                revision=revision, user=request.user, body=data["body"], automatic=True,
+                summary=data["summary"], expected_version=data["version"],
+            )  # fmt: skip
+        except workflow.StaleEdit as exc:
+            return autosave_answer(409, saved=False, conflict=True, message=refusal_text(exc),
+                                   version=exc.current.version)  # fmt: skip
+        except (PermissionDenied, ValidationError) as exc:
+            return autosave_answer(refusal_status(exc), saved=False, message=refusal_text(exc))
+        return autosave_answer(saved=True, version=saved.version,
+                               saved_at=saved.updated_at.isoformat())  # fmt: skip
 
 
 class PreviewView(PostOnlyView):

@@ -178,8 +178,14 @@ def revision_save_draft(
     body: str,
     summary: str,
     expected_version: int,
+    automatic: bool = False,
 ) -> Revision:
-    """Save new text into the user's own draft, refusing a save from a stale form."""
+    """Save new text into the user's own draft, refusing a save from a stale form.
+
+    An `automatic` save (the edit page's autosave, every few seconds of typing) records a
+    "saved" event only when the revision's last event is not one already, so a typing
+    session is one line of the trail rather than hundreds.
+    """
     _require(policy.can_edit(user), "Only editors can edit procedures.")
     procedure, revision = _lock_revision(revision)
     _require(policy.is_author(revision, user), "Only its author can change a draft.")
@@ -199,10 +205,12 @@ def revision_save_draft(
     revision.save(
         update_fields=["body", "body_html", "toc_html", "summary", "version", "updated_at"]
     )
-    _record(
-        revision=revision, procedure=procedure, user=user, action=Action.SAVED,
-        from_status=Status.DRAFT, to_status=Status.DRAFT,
-    )  # fmt: skip
+    last = procedure.events.filter(revision=revision).order_by("-created_at", "-pk").first()
+    if not (automatic and last is not None and last.action == Action.SAVED):
+        _record(
+            revision=revision, procedure=procedure, user=user, action=Action.SAVED,
+            from_status=Status.DRAFT, to_status=Status.DRAFT,
+        )  # fmt: skip
     return revision
 
 
@@ -249,6 +257,38 @@ def revision_save_and_submit(
         revision=revision, user=user, body=body, summary=summary, expected_version=expected_version
     )
     return revision_submit(revision=revision, user=user)
+
+
+@dataclass(frozen=True)
+class SaveThenSubmitResult:
+    """A draft saved from the edit form, then submitted if that was possible."""
+
+    revision: Revision
+    refusal: WorkflowError | NotAllowed | None
+
+
+def revision_save_then_submit(
+    *,
+    revision: Revision,
+    user: AbstractBaseUser,
+    body: str,
+    summary: str,
+    expected_version: int,
+) -> SaveThenSubmitResult:
+    """Save the edit form's text into the user's draft, then submit it if it may be.
+
+    Two transactions on purpose, as in revision_save_and_update: a submit refused for what
+    the draft lacks (a summary, resolved conflicts) leaves the typed text saved, so leaving
+    the page afterwards loses nothing. A stale form or a refused save still saves nothing.
+    """
+    revision = revision_save_draft(
+        revision=revision, user=user, body=body, summary=summary, expected_version=expected_version
+    )
+    try:
+        submitted = revision_submit(revision=revision, user=user)
+    except (WorkflowError, NotAllowed) as exc:
+        return SaveThenSubmitResult(revision=revision, refusal=exc)
+    return SaveThenSubmitResult(revision=submitted, refusal=None)
 
 
 @transaction.atomic

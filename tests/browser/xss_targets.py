@@ -11,7 +11,8 @@ append a Target with
 - `plant(place, payload)`: store the payload in that field of `place` (a Place below; add
   to Place what the new feature needs), cut to the field's length by `fit()`;
 - `pages(place)`: the paths that show the field (query strings allowed, e.g. a search);
-- `as_anonymous=True` if the page is for people not logged in.
+- `as_anonymous=True` if the page is for people not logged in;
+- `as_editor=True` if the page is for the editor `XSS_EDITOR` (their own drafts' pages).
 Pages named by several targets are opened once.
 """
 
@@ -26,6 +27,10 @@ from django.utils import timezone
 
 from procedures.models import Procedure, Revision, Section, Volume
 from tests.factories import UserFactory
+from tests.roles import make_user
+
+# The editor who browses the editors' pages (their own draft's edit page).
+XSS_EDITOR = "xss-editor"
 
 ROMAN = [(100, "C"), (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]  # fmt: skip
 
@@ -89,6 +94,7 @@ class Target:
     plant: Callable[[Place, str], None]
     pages: Callable[[Place], list[str]]
     as_anonymous: bool = False
+    as_editor: bool = False
 
 
 def _reading(place: Place) -> list[str]:
@@ -106,6 +112,26 @@ def _history(place: Place) -> list[str]:
 
 def _listing(place: Place) -> list[str]:
     return ["/", place.volume.get_absolute_url(), place.section.get_absolute_url()]
+
+
+def _open_draft(place: Place, author) -> Revision:
+    number = place.procedure.revisions.count() + 1
+    return Revision.objects.create(
+        procedure=place.procedure, number=number, body="Draft", author=author,
+        based_on=place.revision,
+    )  # fmt: skip
+
+
+def _someone_else_drafting(place: Place, payload: str) -> None:
+    """The owner (hostile names planted by the targets above) drafts beside XSS_EDITOR."""
+    _open_draft(place, place.owner)
+    editor = make_user("editor", username=XSS_EDITOR)
+    _open_draft(place, editor)
+
+
+def _editors_draft(place: Place) -> list[str]:
+    draft = place.procedure.revisions.get(author__username=XSS_EDITOR, status="draft")
+    return [reverse("procedures:revision_edit", kwargs=draft.url_kwargs())]
 
 
 TARGETS = [
@@ -127,6 +153,8 @@ TARGETS = [
     Target("approver username", lambda p, x: _set(p.approver, "username", x), _history),
     Target("owner first name", lambda p, x: _set(p.owner, "first_name", x), _reading),
     Target("owner last name", lambda p, x: _set(p.owner, "last_name", x), _reading),
+    # The edit page's "Someone else is also drafting this procedure: <full name>" (issue 15).
+    Target("other drafter's name", _someone_else_drafting, _editors_draft, as_editor=True),
     # Reflected: the header search box and the list's title filter write the query back.
     Target(
         "search query",
