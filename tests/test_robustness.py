@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 # Parameters pages read today or soon: paging, search, filters, sorting, redirects, admin's.
 QUERY_PARAMETERS = [
     "page", "q", "o", "sort", "order", "volume", "section", "status", "owner", "title",
-    "next", "revision", "a", "b", "version", "e", "p", "all", "_changelist_filters",
+    "next", "revision", "a", "b", "version", "e", "p", "all", "_changelist_filters", "against",
 ]  # fmt: skip
 
 FUZZ = settings(

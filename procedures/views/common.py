@@ -74,6 +74,8 @@ class RevisionActionView(PostOnlyView):
             result = self.perform(form.cleaned_data if form is not None else {})
         except (PermissionDenied, ValidationError) as exc:
             messages.error(request, refusal_text(exc))
+            if form is not None and getattr(exc, "code", None) in form.fields:
+                form.add_error(exc.code, refusal_text(exc))  # next to the field to fix
             return self.refused(form, status=refusal_status(exc))
         messages.success(request, self.success_message(result))
         return redirect(self.success_url(result))

@@ -107,9 +107,15 @@ def _open_draft(procedure: Procedure, user: AbstractBaseUser) -> Revision | None
 
 
 def _new_draft(
-    *, procedure: Procedure, user: AbstractBaseUser, body: str, summary: str = ""
+    *,
+    procedure: Procedure,
+    user: AbstractBaseUser,
+    body: str,
+    summary: str = "",
+    revises: Revision | None = None,
 ) -> Revision:
     draft = Revision(
+        revises=revises,
         procedure=procedure,
         number=_next_number(procedure),
         body=body,
@@ -400,6 +406,8 @@ def revision_restore(*, revision: Revision, user: AbstractBaseUser) -> Revision:
         user=user,
         body=revision.body,
         summary=revision.summary if revision.status == Status.REJECTED else "",
+        # A rejected revision restored is being revised: its review shows the fix first.
+        revises=revision if revision.status == Status.REJECTED else None,
     )
     _record(
         revision=draft, procedure=procedure, user=user, action=Action.RESTORED,

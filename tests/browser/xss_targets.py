@@ -134,6 +134,30 @@ def _editors_draft(place: Place) -> list[str]:
     return [reverse("procedures:revision_edit", kwargs=draft.url_kwargs())]
 
 
+def _rejection_being_fixed(place: Place, payload: str) -> None:
+    """A rejected revision (comment: the payload), revised by one in review and by
+    XSS_EDITOR's draft: the review page and the edit page quote the comment."""
+    now = timezone.now()
+    rejected = Revision.objects.create(
+        procedure=place.procedure, number=place.procedure.revisions.count() + 1, body="Old",
+        author=place.owner, reviewer=place.approver, status=Revision.Status.REJECTED,
+        submitted_at=now, reviewed_at=now, based_on=place.revision,
+        review_comment=fit(Revision, "review_comment", payload),
+    )  # fmt: skip
+    Revision.objects.create(
+        procedure=place.procedure, number=rejected.number + 1, body="Fixed", author=place.owner,
+        status=Revision.Status.IN_REVIEW, submitted_at=now, based_on=place.revision,
+        revises=rejected,
+    )  # fmt: skip
+    editor = make_user("editor", username=XSS_EDITOR)
+    place.procedure.revisions.filter(author=editor, status="draft").update(revises=rejected)
+
+
+def _fix_pages(place: Place) -> list[str]:
+    in_review = place.procedure.revisions.get(status=Revision.Status.IN_REVIEW)
+    return [reverse("procedures:review", kwargs=in_review.url_kwargs()), *_editors_draft(place)]
+
+
 TARGETS = [
     Target("volume title", lambda p, x: _set(p.volume, "title", x), _listing),
     Target(
@@ -155,6 +179,8 @@ TARGETS = [
     Target("owner last name", lambda p, x: _set(p.owner, "last_name", x), _reading),
     # The edit page's "Someone else is also drafting this procedure: <full name>" (issue 15).
     Target("other drafter's name", _someone_else_drafting, _editors_draft, as_editor=True),
+    # The review page and the edit page quote the rejection a revision fixes (issue 15).
+    Target("rejection being fixed", _rejection_being_fixed, _fix_pages, as_editor=True),
     # Reflected: the header search box and the list's title filter write the query back.
     Target(
         "search query",
