@@ -38,7 +38,7 @@ def test_a_resubmission_is_reviewed_against_the_rejection_it_fixes(
         "heading", name=f"Changes since rejected revision {rejected.number} (the fix)"
     )
     expect(heading).to_be_visible()
-    diff = page.get_by_role("region", name="Changes")
+    diff = page.get_by_role("region", name="Changes since the rejected revision")
     expect(diff.locator(".diff-insert")).to_have_count(1)
     expect(diff.locator(".diff-delete")).to_have_count(1)
     # The decision is reachable without scrolling past the diff.
@@ -50,6 +50,7 @@ def test_a_resubmission_is_reviewed_against_the_rejection_it_fixes(
     expect(
         page.get_by_role("heading", name="Changes against the approved text (revision 1)")
     ).to_be_visible()
+    diff = page.get_by_role("region", name="Changes against the approved text")
     expect(diff.locator(".diff-insert")).to_have_count(1)
     expect(diff.locator(".diff-delete")).to_have_count(0)
     page.get_by_role("link", name=re.compile("See only the changes since rejected")).click()
