@@ -4,6 +4,7 @@ submit/withdraw/discard/restore and bringing a draft up to date."""
 from http import HTTPStatus
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from procedures import workflow
@@ -784,3 +785,71 @@ def test_procedure_page_query_count_for_editors(
     with django_assert_max_num_queries(11):
         page = text(client.get(procedure.get_absolute_url()))
     assert "A newer revision of this procedure is in review" in page
+
+
+# Templates for new procedures (issue 15).
+
+
+@pytest.fixture
+def template(editor, approver, procedure):
+    """An approved procedure marked as a template, in another section."""
+    checklist = ProcedureFactory(title="SOP template", is_template=True)
+    publish(checklist, editor, approver, "## Purpose\n\n## Steps\n\n## Escalation\n")
+    return reload_procedure(checklist)
+
+
+def reload_procedure(procedure):
+    return Procedure.objects.with_place().get(pk=procedure.pk)
+
+
+def test_a_new_procedure_starts_from_its_sections_default_template(as_user, editor, procedure):
+    procedure.section.default_template = "## Purpose\n\n## Scope\n"
+    procedure.section.save()
+    draft = start(as_user(editor), procedure)
+    assert draft.body == "## Purpose\n\n## Scope\n"
+
+
+def test_a_written_procedure_starts_from_its_approved_text_not_the_template(
+    as_user, editor, approver, procedure
+):
+    publish(procedure, editor, approver, "Approved words\n")
+    procedure.section.default_template = "## Purpose\n"
+    procedure.section.save()
+    assert start(as_user(editor), procedure).body == "Approved words\n"
+
+
+def test_the_edit_start_page_offers_templates_and_starts_from_the_one_chosen(
+    as_user, editor, procedure, template
+):
+    client = as_user(editor)
+    page = text(client.get(purl("edit", procedure)))
+    assert 'name="template"' in page and ">SOP template<" in page
+    response = client.post(purl("start_draft", procedure), {"template": template.pk})
+    assert response.status_code == HTTPStatus.FOUND
+    draft = Revision.objects.get(procedure=procedure, status=Status.DRAFT)
+    assert draft.body == "## Purpose\n\n## Steps\n\n## Escalation\n"
+
+
+@pytest.mark.parametrize("value", ["999999", "x", "-1"])
+def test_starting_from_something_that_is_not_a_template_is_a_clear_400(
+    as_user, editor, procedure, template, value
+):
+    response = as_user(editor).post(purl("start_draft", procedure), {"template": value})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert not procedure.revisions.exists()
+
+
+def test_an_unmarked_or_written_procedure_is_no_template(
+    as_user, editor, approver, procedure, template
+):
+    template.is_template = False
+    template.save()
+    response = as_user(editor).post(purl("start_draft", procedure), {"template": template.pk})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    template.is_template = True
+    template.save()
+    publish(procedure, editor, approver, "Written\n")
+    with pytest.raises(ValidationError, match="not yet written"):
+        workflow.revision_start_draft(procedure=procedure, user=editor, template=template)
+    page = text(as_user(editor).get(purl("edit", procedure)))
+    assert 'name="template"' not in page  # nothing to choose for a written procedure

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views import View
 
 from .. import linking, workflow
-from ..forms import DraftForm, PreviewForm, ProcedureCreateForm, SubmitForm
+from ..forms import DraftForm, PreviewForm, ProcedureCreateForm, StartDraftForm, SubmitForm
 from ..selectors import (
     others_drafting,
     procedure_at,
@@ -74,8 +74,15 @@ class EditEntryView(View):
         work = work_on_procedure(procedure.pk, request.user)
         if work["my_draft"] is not None:
             return redirect("procedures:revision_edit", **work["my_draft"].url_kwargs())
-        context = {"procedure": procedure, **work}
-        return render(request, "procedures/edit_start.html", context)
+        return start_page(request, procedure, StartDraftForm(), work=work)
+
+
+def start_page(request, procedure, form, *, work=None, status=200):
+    """Render the page offering to start a draft (and, if not yet written, a template)."""
+    work = work if work is not None else work_on_procedure(procedure.pk, request.user)
+    offer = not procedure.current_revision_id and form.fields["template"].queryset.exists()
+    context = {"procedure": procedure, "form": form, "offer_templates": offer, **work}
+    return render(request, "procedures/edit_start.html", context, status=status)
 
 
 class StartDraftView(PostOnlyView):
@@ -89,8 +96,18 @@ class StartDraftView(PostOnlyView):
 
     def post(self, request, **kwargs):
         procedure = procedure_at(kwargs)
+        form = StartDraftForm(request.POST)
+        if not form.is_valid():
+            return start_page(request, procedure, form, status=400)
+        template = form.cleaned_data["template"]
         # A refusal (not an editor) is a PermissionDenied: the 403 page shows its message.
-        draft = workflow.revision_start_draft(procedure=procedure, user=request.user)
+        try:
+            draft = workflow.revision_start_draft(
+                procedure=procedure, user=request.user, template=template
+            )
+        except ValidationError as exc:
+            form.add_error("template", refusal_text(exc))
+            return start_page(request, procedure, form, status=refusal_status(exc))
         draft.procedure = procedure
         messages.info(request, f"Editing your draft, revision {draft.number}.")
         return redirect("procedures:revision_edit", **draft.url_kwargs())

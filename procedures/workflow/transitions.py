@@ -159,16 +159,35 @@ def procedure_create(
 # Revisions.
 
 
+def _starting_text(procedure: Procedure, template: Procedure | None) -> str:
+    """Return what a new draft starts from: the approved text; for a procedure not yet
+    written, the chosen template's approved text, else its section's default template."""
+    current = procedure.current_revision
+    if template is not None:
+        if current is not None:
+            raise WorkflowError("Only a procedure not yet written starts from a template.",
+                                code="template")  # fmt: skip
+        if not template.is_template or template.current_revision is None:
+            raise WorkflowError("That procedure is not a template with approved text.",
+                                code="template")  # fmt: skip
+        return template.current_revision.body
+    if current is not None:
+        return current.body
+    return procedure.section.default_template
+
+
 @transaction.atomic
-def revision_start_draft(*, procedure: Procedure, user: AbstractBaseUser) -> Revision:
-    """Return the user's open draft of the procedure, starting one from the approved text."""
+def revision_start_draft(
+    *, procedure: Procedure, user: AbstractBaseUser, template: Procedure | None = None
+) -> Revision:
+    """Return the user's open draft of the procedure, starting one from the approved text
+    (or, for a procedure not yet written, a template: `template`, or its section's default)."""
     _require(policy.can_edit(user), "Only editors can edit procedures.")
     procedure = _lock_procedure(procedure.pk)
     draft = _open_draft(procedure, user)
     if draft is not None:
         return draft
-    current = procedure.current_revision
-    draft = _new_draft(procedure=procedure, user=user, body=current.body if current else "")
+    draft = _new_draft(procedure=procedure, user=user, body=_starting_text(procedure, template))
     _record(
         revision=draft, procedure=procedure, user=user, action=Action.CREATED,
         to_status=Status.DRAFT,

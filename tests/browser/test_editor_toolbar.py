@@ -2,6 +2,7 @@
 
 import re
 
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from procedures import workflow
@@ -88,3 +89,23 @@ def test_markdown_help_is_one_click_away_without_javascript(
     expect(help_table).to_be_visible()
     expect(help_table).to_contain_text("[[Procedure title]]")
     context.close()
+
+
+def test_a_new_procedure_starts_from_a_chosen_template(
+    page, live_server, log_in, manual, editor, approver
+):
+    from tests.test_workflow import publish
+
+    template = Procedure.objects.get(slug="final-friday-training")
+    publish(template, editor, approver, "## Purpose\n\n## Steps\n\n- [ ] Done\n")
+    template.is_template = True
+    template.save(update_fields=["is_template"])
+    unwritten = Procedure.objects.exclude(pk=template.pk).filter(current_revision=None).first()
+    log_in(page, editor)
+    page.goto(live_server.url + reverse("procedures:edit", kwargs=unwritten.url_kwargs()))
+    page.get_by_label("Start from").select_option(label=template.title)
+    page.get_by_role("button", name="Start a draft").click()
+    expect(page.get_by_text(re.compile(r"Editing your draft, revision 1"))).to_be_visible()
+    expect(page.get_by_label("Text (Markdown)")).to_have_value(
+        "## Purpose\n\n## Steps\n\n- [ ] Done\n"
+    )
