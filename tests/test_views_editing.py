@@ -853,3 +853,13 @@ def test_an_unmarked_or_written_procedure_is_no_template(
         workflow.revision_start_draft(procedure=procedure, user=editor, template=template)
     page = text(as_user(editor).get(purl("edit", procedure)))
     assert 'name="template"' not in page  # nothing to choose for a written procedure
+
+
+def test_the_page_of_a_procedure_not_yet_written_leads_editors_to_the_templates(
+    as_user, editor, approver, reader, procedure
+):
+    link = f'href="{purl("edit", procedure)}">Start from a template'
+    assert link in text(as_user(editor).get(purl("procedure", procedure)))
+    assert link not in text(as_user(reader).get(purl("procedure", procedure)))
+    publish(procedure, editor, approver, "Written\n")
+    assert link not in text(as_user(editor).get(purl("procedure", procedure)))

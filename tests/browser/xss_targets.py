@@ -158,6 +158,21 @@ def _fix_pages(place: Place) -> list[str]:
     return [reverse("procedures:review", kwargs=in_review.url_kwargs()), *_editors_draft(place)]
 
 
+def _offered_as_template(place: Place, payload: str) -> None:
+    """The place's procedure (its title planted above) is offered as a template, on the
+    edit page of a procedure not yet written."""
+    place.procedure.is_template = True
+    place.procedure.save(update_fields=["is_template"])
+    Procedure.objects.get_or_create(
+        section=place.section, slug="unwritten", defaults={"title": "Unwritten", "position": 2}
+    )
+
+
+def _start_page(place: Place) -> list[str]:
+    unwritten = place.section.procedures.get(slug="unwritten")
+    return [reverse("procedures:edit", kwargs=unwritten.url_kwargs())]
+
+
 TARGETS = [
     Target("volume title", lambda p, x: _set(p.volume, "title", x), _listing),
     Target(
@@ -181,6 +196,8 @@ TARGETS = [
     Target("other drafter's name", _someone_else_drafting, _editors_draft, as_editor=True),
     # The review page and the edit page quote the rejection a revision fixes (issue 15).
     Target("rejection being fixed", _rejection_being_fixed, _fix_pages, as_editor=True),
+    # The edit page of a procedure not yet written offers templates by title (issue 15).
+    Target("template title", _offered_as_template, _start_page, as_editor=True),
     # Reflected: the header search box and the list's title filter write the query back.
     Target(
         "search query",
