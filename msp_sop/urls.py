@@ -5,6 +5,9 @@ from django.urls import include, path
 
 from procedures import accounts
 
+# A request over the upload limit gets the site's 413 page, anything else bad its 400 page.
+handler400 = "procedures.toolarge.bad_request"
+
 urlpatterns = [
     path(
         "accounts/login/",

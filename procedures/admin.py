@@ -58,8 +58,13 @@ class SectionAdmin(admin.ModelAdmin):
 
 @admin.register(Procedure)
 class ProcedureAdmin(admin.ModelAdmin):
-    list_display = ["title", "section", "position", "owner", "current_revision", "updated_at"]
-    list_filter = ["section__volume", "section", ("current_revision", admin.EmptyFieldListFilter)]
+    list_display = [
+        "title", "section", "position", "owner", "current_revision", "is_template", "updated_at",
+    ]  # fmt: skip
+    list_filter = [
+        "section__volume", "section", ("current_revision", admin.EmptyFieldListFilter),
+        "is_template",
+    ]  # fmt: skip
     search_fields = ["title", "slug", "section__title"]
     ordering = ["section__volume__number", "section__position", "position"]
     autocomplete_fields = ["section", "owner"]

@@ -81,6 +81,17 @@ class DraftForm(PreviewForm):
         add_attachment_fields(self)
 
 
+class StartDraftForm(forms.Form):
+    """Which template a draft of a procedure not yet written starts from (none: the default)."""
+
+    template = forms.ModelChoiceField(
+        queryset=Procedure.objects.templates(),
+        required=False,
+        empty_label="The section's default template (or an empty page)",
+        label="Start from",
+    )
+
+
 class ProcedureCreateForm(CrispyForm):
     title = forms.CharField(
         max_length=Procedure._meta.get_field("title").max_length,

@@ -43,12 +43,14 @@ def section_at(kwargs: dict) -> Section:
 def revision_of(procedure: Procedure, number: int) -> Revision:
     """Return the procedure's revision with that number, or 404."""
     try:
-        revision = Revision.objects.select_related("author", "reviewer", "based_on").get(
-            procedure=procedure, number=number
-        )
+        revision = Revision.objects.select_related(
+            "author", "reviewer", "based_on", "revises__reviewer"
+        ).get(procedure=procedure, number=number)
     except Revision.DoesNotExist:
         raise Http404(f"“{procedure.title}” has no revision {number}.") from None
     revision.procedure = procedure
+    if revision.revises is not None:
+        revision.revises.procedure = procedure
     return revision
 
 
@@ -87,6 +89,41 @@ def work_on_procedure(procedure_id: int, user: AbstractBaseUser, *, manual: str 
         "may_edit": may_edit,
         "may_review": policy.can_review(user),
     }
+
+
+def review_base(revision: Revision, user: AbstractBaseUser, *, against: str = "") -> dict:
+    """Return what a revision's review diffs against, and which that is.
+
+    A revision revising a rejected one is shown against that rejected revision (the fix)
+    unless `against` is "approved"; anything else against the approved text (the whole
+    change). `other` names the comparison one click away, if there is one.
+    """
+    current = revision.procedure.current_revision
+    rejected = revision.revises if revision.revises_id else None
+    if rejected is not None and not (
+        rejected.status == Status.REJECTED and policy.can_see(rejected, user)
+    ):
+        rejected = None
+    if rejected is not None and against != "approved":
+        return {"base": rejected, "against": "rejected", "other": "approved", "rejected": rejected}
+    other = "rejected" if rejected is not None else None
+    return {"base": current, "against": "approved", "other": other, "rejected": rejected}
+
+
+def others_drafting(procedure_id: int, user: AbstractBaseUser) -> list[dict]:
+    """Return who else has an open draft of the procedure, and since when (never its text)."""
+    drafts = (
+        Revision.objects.drafts()
+        .filter(procedure_id=procedure_id)
+        .exclude(author_id=user.pk)
+        .select_related("author")
+        .only("created_at", "author__username", "author__first_name", "author__last_name")
+        .order_by("created_at")
+    )
+    return [
+        {"name": d.author.get_full_name() or d.author.get_username(), "since": d.created_at}
+        for d in drafts
+    ]
 
 
 def review_queue(user: AbstractBaseUser) -> list[dict]:

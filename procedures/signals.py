@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db import connections
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
 from .models import Procedure, Revision, Section, Volume
 from .workflow import effects
@@ -42,6 +43,20 @@ def _permissions_changed(**kwargs) -> None:
     effects.permissions_changed()
 
 
+def _migrated(sender, using="default", **kwargs) -> None:
+    # SQLite drops a table's triggers when a migration rebuilds it (adding a column to
+    # procedures_procedure does): put the search triggers back after every migrate, whatever
+    # later migrations of any app do. Idempotent; PostgreSQL's triggers survive on their own.
+    from . import search
+
+    connection = connections[using]
+    if connection.vendor != "sqlite" or sender.name != "procedures":
+        return
+    tables = set(connection.introspection.table_names())
+    if {"procedures_procedure", "procedures_search_fts"} <= tables:
+        search.backend_for(connection).install_triggers(connection)
+
+
 def connect() -> None:
     """Connect the receivers (from `ProceduresConfig.ready`)."""
     for model in (Volume, Section, Procedure):
@@ -49,6 +64,7 @@ def connect() -> None:
         post_save.connect(_manual_changed, sender=model, dispatch_uid=f"sop_saved_{name}")
         post_delete.connect(_manual_changed, sender=model, dispatch_uid=f"sop_gone_{name}")
     post_save.connect(_revision_loaded, sender=Revision, dispatch_uid="sop_revision_loaded")
+    post_migrate.connect(_migrated, dispatch_uid="sop_search_triggers")
     User = get_user_model()
     post_save.connect(_user_changed, sender=User, dispatch_uid="sop_user_saved")
     post_delete.connect(_user_deleted, sender=User, dispatch_uid="sop_user_gone")

@@ -45,6 +45,7 @@ urlpatterns = [
     path(PROCEDURE + "compare/", views.CompareView.as_view(), name="compare"),
     path(REVISION, views.RevisionView.as_view(), name="revision"),
     path(REVISION + "edit/", views.DraftEditView.as_view(), name="revision_edit"),
+    path(REVISION + "autosave/", views.AutosaveView.as_view(), name="autosave"),
     path(REVISION + "review/", views.ReviewView.as_view(), name="review"),
     path(REVISION + "submit/", views.SubmitView.as_view(), name="submit"),
     path(REVISION + "withdraw/", views.WithdrawView.as_view(), name="withdraw"),

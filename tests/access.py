@@ -52,6 +52,8 @@ MATRIX: dict[str, tuple] = {
     "procedures:review":                     ("GET",  LOGIN,     403,    200,    200,      200),
     # The editor's own draft: nobody else may open it, not even a superuser.
     "procedures:revision_edit":              ("GET",  LOGIN,     403,    200,    403,      403),
+    # The edit page's autosave (JSON): the author's draft only.
+    "procedures:autosave":                   ("POST", LOGIN,     403,    200,    403,      403),
     "procedures:edit":                       ("GET",  LOGIN,     403,    302,    200,      200),
     "procedures:procedure_create":           ("GET",  LOGIN,     403,    200,    200,      200),
     "procedures:start_draft":                ("POST", LOGIN,     403,    302,    302,      302),
@@ -195,6 +197,7 @@ EXAMPLES: dict[str, Callable[[World], dict]] = {
     "procedures:revision": lambda w: w.in_review.url_kwargs(),
     "procedures:review": lambda w: w.in_review.url_kwargs(),
     "procedures:revision_edit": lambda w: w.draft.url_kwargs(),
+    "procedures:autosave": lambda w: w.draft.url_kwargs(),
     "procedures:submit": lambda w: w.draft.url_kwargs(),
     "procedures:discard": lambda w: w.draft.url_kwargs(),
     "procedures:update": lambda w: w.draft.url_kwargs(),
@@ -293,6 +296,7 @@ POST_DATA: dict[str, Callable[[World], dict]] = {
     "checklists:step": lambda w: {"action": "tick", "version": 1},
     "checklists:abandon": lambda w: {"reason": "Client cancelled"},
     "checklists:reopen": lambda w: {"reason": "Client rebooked"},
+    "procedures:autosave": lambda w: {"body": "Autosaved", "version": w.draft.version},
 }
 
 

@@ -16,6 +16,7 @@ POST_ONLY = [
     "discard",
     "update",
     "preview",
+    "autosave",
 ]
 REVISION_ACTIONS = ["submit", "withdraw", "approve", "reject", "restore", "discard", "update"]
 

@@ -39,7 +39,7 @@ pytestmark = pytest.mark.django_db
 # Parameters pages read today or soon: paging, search, filters, sorting, redirects, admin's.
 QUERY_PARAMETERS = [
     "page", "q", "o", "sort", "order", "volume", "section", "status", "owner", "title",
-    "next", "revision", "a", "b", "version", "e", "p", "all", "_changelist_filters",
+    "next", "revision", "a", "b", "version", "e", "p", "all", "_changelist_filters", "against",
     "procedure", "client", "assignee", "started_after", "started_before",
 ]  # fmt: skip
 
@@ -377,3 +377,23 @@ def test_a_body_too_large_is_a_bad_request(world, caplog, name):
             assert_no_server_error(response, f"POST {url} with {what} as {role}", caplog)
             assert response.status_code == HTTPStatus.BAD_REQUEST, f"{what} to {url} as {role}"
             assert b"Bad request" in response.content
+
+
+# URLs only JavaScript posts to: no page holds their form, so their fields are listed here.
+SCRIPT_FORMS = {
+    "procedures:autosave": ["body", "summary", "version", "csrfmiddlewaretoken"],
+    "procedures:preview": ["body"],
+}
+
+
+@pytest.mark.parametrize("name", SCRIPT_FORMS)
+@FUZZ
+@given(role=st.sampled_from(ROLES), data=st.data())
+def test_script_only_form_fields(world, caplog, name, role, data):
+    caplog.clear()  # what an earlier example left
+    with transaction.atomic():
+        url = example_url(name, world)
+        payload = data.draw(st.fixed_dictionaries(dict.fromkeys(SCRIPT_FORMS[name], values)))
+        response = client_as(world.users[role]).post(url, payload)
+        assert_no_server_error(response, f"POST {url} {payload!r} as {role}", caplog)
+        transaction.set_rollback(True)

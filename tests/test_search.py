@@ -52,6 +52,12 @@ def titles(text, **kwargs):
         ("OR backup OR", [Clause((Term("backup"),))]),
         ("-- !! && ( ) ** backup", [Clause((Term("backup"),))]),
         ("-tape OR backup", [Clause((Term("backup"),))]),
+        ("nam*", [Clause((Term("nam", prefix=True),))]),
+        ("-nam* dns", [Clause((Term("dns"),), (Term("nam", prefix=True),))]),
+        ("client's", [Clause((Term("client"),))]),
+        ("clients' client\u2019s", [Clause((Term("clients"), Term("client")))]),
+        ("don't", [Clause((Term("don't"),))]),
+        ("*", []),
     ],
 )
 def test_query_syntax(text, clauses):
@@ -406,3 +412,42 @@ def test_pages_run_from_title_matches_into_body_matches(db):
     assert set(found[:3]) == title_hits and set(found[3:]) == body_hits
     assert len(found) == len(set(found)) == 12
     assert [hit.title_matched for hit in pages[0].hits] == [True, True, True, False]
+
+
+# Issue 15: written procedures before stubs, prefixes, possessives (on both databases).
+
+
+def test_a_written_procedure_whose_title_and_text_match_ranks_above_stubs(people):
+    editor, approver = people
+    for name in ("Server naming", "Server rooms", "Server racks", "Server audit", "Server list"):
+        ProcedureFactory(title=name)
+    written = ProcedureFactory(title="Server patching")
+    publish(written, editor, approver, "Patch every server monthly. A server reboots after.")
+    found = titles("server")
+    assert len(found) == 6
+    assert found[0] == "Server patching"
+
+
+def test_prefix_search(people):
+    editor, approver = people
+    publish(ProcedureFactory(title="DNS"), editor, approver, "Give every host a name.")
+    publish(ProcedureFactory(title="Naming"), editor, approver, "Hostnames are lower case.")
+    publish(ProcedureFactory(title="Printers"), editor, approver, "Nothing about it.")
+    assert set(titles("nam*")) == {"DNS", "Naming"}
+    assert titles("nam* -host") == ["Naming"]
+    assert titles("nam* OR printers")[0] in {"Naming", "Printers"}
+    assert search.search("nam* OR printers").total == 3
+    assert titles("zzq*") == []
+
+
+def test_a_possessive_finds_the_word(people):
+    editor, approver = people
+    publish(ProcedureFactory(title="Onboarding"), editor, approver, "Ask the client first.")
+    assert titles("client's") == ["Onboarding"]
+    assert titles("client\u2019s") == ["Onboarding"]
+    assert titles("clients") == ["Onboarding"]
+
+
+@pytest.mark.parametrize("text", ["'*", "a'*", "x'\\'*", "'nam'*", "\\*", "&*", "!x*", "x:*"])
+def test_prefix_queries_with_quotes_and_operators_stay_text(people, text):
+    search.search(text)  # no database error on either backend

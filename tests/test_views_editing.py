@@ -4,6 +4,7 @@ submit/withdraw/discard/restore and bringing a draft up to date."""
 from http import HTTPStatus
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from procedures import workflow
@@ -34,14 +35,29 @@ def test_get_is_refused_on_every_state_changing_url(as_user, editor, approver, p
     revision = write(procedure, editor, "Body")
     client = as_user(approver)
     if name == "preview":
-        url = reverse("procedures:preview")
+        url, back = reverse("procedures:preview"), reverse("procedures:my_work")
     elif name == "start_draft":
-        url = purl(name, procedure)
+        url, back = purl(name, procedure), purl("edit", procedure)
+    elif name == "autosave":
+        url, back = rurl(name, revision), rurl("revision_edit", revision)
     else:
-        url = rurl(name, revision)
-    assert client.get(url).status_code == HTTPStatus.METHOD_NOT_ALLOWED
+        url, back = rurl(name, revision), rurl("revision", revision)
+    response = client.get(url)
+    assert response.status_code == HTTPStatus.METHOD_NOT_ALLOWED
+    assert response["Allow"] == "POST"
+    # The site's own page, in the layout, linking to the page whose button does it.
+    page = response.content.decode()
+    assert "This address works only from its button" in page
+    assert f'href="{back}" class="back-to-action"' in page
+    assert "Operations Manual" in page
     assert reload(revision).status == Status.IN_REVIEW
     assert procedure.revisions.count() == 1
+
+
+def test_get_on_an_action_of_a_revision_that_does_not_exist_is_404(as_user, editor, procedure):
+    revision = write(procedure, editor, "Body")
+    url = rurl("reject", revision).replace(f"/revisions/{revision.number}/", "/revisions/99/")
+    assert as_user(editor).get(url).status_code == HTTPStatus.NOT_FOUND
 
 
 # Adding a procedure.
@@ -154,6 +170,31 @@ def test_edit_page_has_the_form_and_a_server_side_preview(as_user, editor, proce
     assert 'value="submit">Submit for review' in page
     assert '<h1 id="check-the-ups">Check the UPS' in page  # the preview, rendered
     assert "/static/js/preview.js" in page and "<script>" not in page
+
+
+def test_edit_page_says_who_else_is_drafting_the_procedure_but_not_their_text(
+    as_user, editor, other_editor, procedure
+):
+    other_editor.first_name, other_editor.last_name = "Olive", "Other"
+    other_editor.save()
+    theirs = workflow.revision_start_draft(procedure=procedure, user=other_editor)
+    workflow.revision_save_draft(
+        revision=theirs, user=other_editor, body="Their secret words", summary="Theirs",
+        expected_version=1,
+    )  # fmt: skip
+    client = as_user(editor)
+    draft = start(client, procedure)
+    page = text(client.get(rurl("revision_edit", draft)))
+    assert "Someone else is also drafting this procedure:" in page
+    assert "Olive Other, since" in page
+    assert "Their secret words" not in page and "Theirs" not in page
+    # Their own page does not name them, and nobody is named once the other draft is gone.
+    own = text(as_user(other_editor).get(rurl("revision_edit", theirs)))
+    assert "Olive Other, since" not in own and "editor, since" in own
+    workflow.revision_discard(revision=theirs, user=other_editor)
+    assert "Someone else is also drafting" not in text(
+        as_user(editor).get(rurl("revision_edit", draft))
+    )
 
 
 def test_save_draft(as_user, editor, procedure):
@@ -281,8 +322,112 @@ def test_submit_without_summary_is_refused_and_nothing_is_lost(as_user, editor, 
     page = text(response)
     assert "Say what changed and why before submitting." in page
     assert "Unsaved work\n</textarea>" in page
+    # The text is saved first (issue 15), so leaving the page now loses nothing; the form
+    # carries the new version, so the next save follows on.
     draft = reload(draft)
-    assert draft.status == Status.DRAFT and draft.body == ""  # both or neither
+    assert draft.status == Status.DRAFT and draft.body == "Unsaved work\n"
+    assert "Your text is saved (draft revision" in page
+    assert f'name="version" value="{draft.version}"' in page
+    assert "data-unsaved" not in page
+    response = client.post(
+        rurl("revision_edit", draft),
+        draft_form(draft, body="More work\n", summary="Now with a summary", action="submit"),
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    assert reload(draft).status == Status.IN_REVIEW
+
+
+def test_a_refused_submit_from_a_stale_form_saves_nothing(as_user, editor, procedure):
+    client = as_user(editor)
+    draft = start(client, procedure)
+    workflow.revision_save_draft(
+        revision=draft, user=editor, body="Other tab", summary="", expected_version=1
+    )
+    response = client.post(
+        rurl("revision_edit", draft), draft_form(draft, body="This tab\n", action="submit")
+    )
+    assert response.status_code == HTTPStatus.CONFLICT
+    assert reload(draft).body == "Other tab"
+
+
+# Autosave (static/js/autosave.js posts here).
+
+
+def autosave(client, draft, **data):
+    fields = {"body": draft.body, "summary": draft.summary, "version": draft.version, **data}
+    return client.post(rurl("autosave", draft), fields)
+
+
+def test_autosave_saves_and_answers_the_new_version(as_user, editor, procedure):
+    client = as_user(editor)
+    draft = start(client, procedure)
+    response = autosave(client, draft, body="Typed so far\n", summary="Half")
+    assert response.status_code == HTTPStatus.OK
+    answer = response.json()
+    draft = reload(draft)
+    assert answer["saved"] is True and answer["version"] == draft.version == 2
+    assert (draft.body, draft.summary) == ("Typed so far\n", "Half")
+    # Saving on, with the version it was given, works; a typing session is one trail line.
+    assert autosave(client, draft, body="Typed more\n").json()["version"] == 3
+    assert autosave(client, reload(draft), body="Typed most\n").json()["version"] == 4
+    assert procedure.events.filter(action="saved").count() == 1
+
+
+def test_autosave_from_a_second_tab_never_overwrites(as_user, editor, procedure):
+    client = as_user(editor)
+    draft = start(client, procedure)
+    first_tab = autosave(client, draft, body="First tab\n")
+    assert first_tab.status_code == HTTPStatus.OK
+    second_tab = autosave(client, draft, body="Second tab\n")  # still at version 1
+    assert second_tab.status_code == HTTPStatus.CONFLICT
+    answer = second_tab.json()
+    assert answer["saved"] is False and answer["conflict"] is True
+    assert answer["version"] == 2 and "another window" in answer["message"]
+    assert reload(draft).body == "First tab\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "status"),
+    [
+        ({"version": ""}, HTTPStatus.BAD_REQUEST),
+        ({"version": "x"}, HTTPStatus.BAD_REQUEST),
+        ({"body": "x" * 3_000}, HTTPStatus.BAD_REQUEST),
+    ],
+)
+def test_autosave_refuses_bad_input_with_json(as_user, editor, procedure, settings, data, status):
+    settings.SOP_MAX_BODY_BYTES = 2_000
+    client = as_user(editor)
+    draft = start(client, procedure)
+    response = autosave(client, draft, **data)
+    assert response.status_code == status
+    assert response.json()["saved"] is False and response.json()["message"]
+    assert reload(draft).body == ""
+
+
+def test_autosave_of_another_editors_draft_or_a_submitted_one_is_refused(
+    as_user, editor, other_editor, procedure
+):
+    draft = start(as_user(editor), procedure)
+    response = autosave(as_user(other_editor), draft, body="Mine now")
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert reload(draft).body == ""
+    submitted = write(ProcedureFactory(section=procedure.section), editor, "Body")
+    response = autosave(as_user(editor), submitted, body="Changed")
+    assert response.status_code == HTTPStatus.CONFLICT
+    assert reload(submitted).body == "Body"
+
+
+def test_edit_page_marks_text_that_is_not_saved(as_user, editor, procedure):
+    client = as_user(editor)
+    draft = start(client, procedure)
+    page = text(client.get(rurl("revision_edit", draft)))
+    assert f'data-autosave-url="{rurl("autosave", draft)}"' in page
+    assert "data-unsaved" not in page
+    assert "/static/js/autosave.js" in page and "/static/js/unsaved-warning.js" in page
+    preview = client.post(
+        rurl("revision_edit", draft), draft_form(draft, body="New", action="preview")
+    )
+    assert "data-unsaved" in text(preview)
 
 
 def test_another_editors_draft_cannot_be_opened_or_saved(as_user, editor, other_editor, procedure):
@@ -640,3 +785,81 @@ def test_procedure_page_query_count_for_editors(
     with django_assert_max_num_queries(11):
         page = text(client.get(procedure.get_absolute_url()))
     assert "A newer revision of this procedure is in review" in page
+
+
+# Templates for new procedures (issue 15).
+
+
+@pytest.fixture
+def template(editor, approver, procedure):
+    """An approved procedure marked as a template, in another section."""
+    checklist = ProcedureFactory(title="SOP template", is_template=True)
+    publish(checklist, editor, approver, "## Purpose\n\n## Steps\n\n## Escalation\n")
+    return reload_procedure(checklist)
+
+
+def reload_procedure(procedure):
+    return Procedure.objects.with_place().get(pk=procedure.pk)
+
+
+def test_a_new_procedure_starts_from_its_sections_default_template(as_user, editor, procedure):
+    procedure.section.default_template = "## Purpose\n\n## Scope\n"
+    procedure.section.save()
+    draft = start(as_user(editor), procedure)
+    assert draft.body == "## Purpose\n\n## Scope\n"
+
+
+def test_a_written_procedure_starts_from_its_approved_text_not_the_template(
+    as_user, editor, approver, procedure
+):
+    publish(procedure, editor, approver, "Approved words\n")
+    procedure.section.default_template = "## Purpose\n"
+    procedure.section.save()
+    assert start(as_user(editor), procedure).body == "Approved words\n"
+
+
+def test_the_edit_start_page_offers_templates_and_starts_from_the_one_chosen(
+    as_user, editor, procedure, template
+):
+    client = as_user(editor)
+    page = text(client.get(purl("edit", procedure)))
+    assert 'name="template"' in page and ">SOP template<" in page
+    response = client.post(purl("start_draft", procedure), {"template": template.pk})
+    assert response.status_code == HTTPStatus.FOUND
+    draft = Revision.objects.get(procedure=procedure, status=Status.DRAFT)
+    assert draft.body == "## Purpose\n\n## Steps\n\n## Escalation\n"
+
+
+@pytest.mark.parametrize("value", ["999999", "x", "-1"])
+def test_starting_from_something_that_is_not_a_template_is_a_clear_400(
+    as_user, editor, procedure, template, value
+):
+    response = as_user(editor).post(purl("start_draft", procedure), {"template": value})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert not procedure.revisions.exists()
+
+
+def test_an_unmarked_or_written_procedure_is_no_template(
+    as_user, editor, approver, procedure, template
+):
+    template.is_template = False
+    template.save()
+    response = as_user(editor).post(purl("start_draft", procedure), {"template": template.pk})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    template.is_template = True
+    template.save()
+    publish(procedure, editor, approver, "Written\n")
+    with pytest.raises(ValidationError, match="not yet written"):
+        workflow.revision_start_draft(procedure=procedure, user=editor, template=template)
+    page = text(as_user(editor).get(purl("edit", procedure)))
+    assert 'name="template"' not in page  # nothing to choose for a written procedure
+
+
+def test_the_page_of_a_procedure_not_yet_written_leads_editors_to_the_templates(
+    as_user, editor, approver, reader, procedure
+):
+    link = f'href="{purl("edit", procedure)}">Start from a template'
+    assert link in text(as_user(editor).get(purl("procedure", procedure)))
+    assert link not in text(as_user(reader).get(purl("procedure", procedure)))
+    publish(procedure, editor, approver, "Written\n")
+    assert link not in text(as_user(editor).get(purl("procedure", procedure)))

@@ -405,3 +405,79 @@ def test_two_people_take_a_procedure_from_empty_to_approved_with_one_rejection(
     procedure.refresh_from_db()
     assert procedure.current_revision == reload(second)
     assert reload(draft).status == Status.REJECTED
+
+
+# A resubmission after a rejection is shown against the rejected revision (issue 15).
+
+
+def resubmission(procedure, editor, approver):
+    """Approved text, a rejected revision, and its revision (restored from it) in review."""
+    publish(procedure, editor, approver, "Step one\nStep two\n")
+    rejected = write(procedure, editor, "Step one\nStep two\nStep three\n")
+    rejected = workflow.revision_reject(
+        revision=rejected, user=approver, comment="Say who does step three."
+    )
+    draft = workflow.revision_restore(revision=rejected, user=editor)
+    return rejected, draft
+
+
+def test_a_revision_restored_from_a_rejected_one_revises_it(editor, approver, procedure):
+    rejected, draft = resubmission(procedure, editor, approver)
+    assert reload(draft).revises_id == rejected.pk
+    approved = procedure.revisions.get(status=Status.APPROVED)
+    assert workflow.revision_restore(revision=approved, user=approver).revises_id is None
+
+
+def test_the_edit_page_shows_the_rejection_being_fixed(as_user, editor, approver, procedure):
+    approver.first_name, approver.last_name = "Alex", "Approver"
+    approver.save()
+    rejected, draft = resubmission(procedure, editor, approver)
+    page = text(as_user(editor).get(rurl("revision_edit", draft)))
+    assert f'This draft revises <a href="{rurl("revision", rejected)}">rejected revision' in page
+    assert "Alex Approver rejected it" in page
+    assert "Say who does step three." in page
+
+
+def test_a_resubmission_is_diffed_against_the_rejected_revision_first(
+    as_user, editor, approver, other_approver, procedure
+):
+    rejected, draft = resubmission(procedure, editor, approver)
+    workflow.revision_save_and_submit(
+        revision=draft, user=editor, body="Step one\nStep two\nStep three (the on-call engineer)\n",
+        summary="Who does step three", expected_version=draft.version,
+    )  # fmt: skip
+    client = as_user(other_approver)
+    page = text(client.get(rurl("review", draft)))
+    assert f"Changes since rejected revision {rejected.number} (the fix)" in page
+    assert "Say who does step three." in page  # the rejection being answered
+    assert "1 line added" in page and "1 line removed" in page
+    assert 'href="?against=approved"' in page
+    whole = text(client.get(rurl("review", draft) + "?against=approved"))
+    assert "Changes against the approved text (revision 1)" in whole
+    assert f"See only the changes since rejected revision {rejected.number}" in whole
+    assert "1 line added" in whole and "0 lines removed" in whole
+
+
+def test_a_first_submission_is_diffed_against_the_approved_text_as_before(
+    as_user, editor, approver, other_approver, procedure
+):
+    publish(procedure, editor, approver, "Old\n")
+    revision = write(procedure, editor, "New\n")
+    page = text(as_user(other_approver).get(rurl("review", revision) + "?against=rejected"))
+    assert "Changes against the approved text (revision 1)" in page
+    assert "since rejected revision" not in page
+
+
+def test_the_decision_form_comes_before_the_diff_and_errors_sit_next_to_the_field(
+    as_user, editor, approver, procedure
+):
+    revision = write(procedure, editor, "Text\n" * 200)
+    client = as_user(approver)
+    page = text(client.get(rurl("review", revision)))
+    assert page.index('id="decision-heading"') < page.index('id="diff-heading"')
+    response = client.post(rurl("reject", revision), {"comment": "  "})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    page = text(response)
+    field = page[page.index('id="id_comment"') - 400 : page.index('id="id_comment"') + 800]
+    assert "is-invalid" in field
+    assert "Say why it is rejected" in field

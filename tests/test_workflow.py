@@ -518,3 +518,30 @@ def test_preview_source_boxes_each_side_of_a_conflict():
 )
 def test_preview_source_leaves_incomplete_markers_as_typed(body):
     assert preview_source(body) == body
+
+
+def test_mail_names_people_by_full_name_and_links_to_the_configured_site(
+    editor, approver, procedure, settings, django_capture_on_commit_callbacks
+):
+    settings.SOP_SITE_URL = "https://sop.example.test:8443/"
+    editor.first_name, editor.last_name = "Erin", "Editor"
+    editor.save()
+    approver.first_name, approver.last_name = "Alex", "Approver"
+    approver.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        revision = write(procedure, editor, "Body")
+    review = mail.outbox[-1].body
+    assert review.startswith("Erin Editor submitted revision")
+    assert "https://sop.example.test:8443/manual/" in review
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.revision_reject(revision=revision, user=approver, comment="Add a step")
+    assert mail.outbox[-1].body.startswith("Alex Approver rejected revision")
+    assert "https://sop.example.test:8443/manual/" in mail.outbox[-1].body
+
+
+def test_mail_names_someone_without_a_full_name_by_username(
+    editor, approver, procedure, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        write(procedure, editor, "Body")
+    assert mail.outbox[-1].body.startswith("editor submitted revision")

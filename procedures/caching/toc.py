@@ -60,6 +60,14 @@ class VolumeEntry:
     def get_absolute_url(self) -> str:
         return self.url
 
+    @property
+    def procedure_count(self) -> int:
+        return sum(len(section.procedures) for section in self.sections)
+
+    @property
+    def written_count(self) -> int:
+        return sum(p.written for section in self.sections for p in section.procedures)
+
 
 @dataclass(eq=False)
 class Book:
@@ -89,6 +97,11 @@ class Book:
 
     def section(self, volume: int, numeral: str) -> SectionEntry | None:
         return self._sections.get((volume, numeral))
+
+    @property
+    def written_count(self) -> int:
+        """Return how many procedures have approved text."""
+        return sum(p.written for p in self.procedures)
 
     def procedure(self, volume: int, numeral: str, slug: str) -> ProcedureEntry | None:
         return self._places.get((volume, numeral, slug))

@@ -49,6 +49,11 @@ class Section(models.Model):
     )
     title = models.CharField(max_length=200, help_text='Without the "Section II -" prefix.')
     position = models.PositiveIntegerField(help_text="Order within the volume.")
+    default_template = models.TextField(
+        blank=True,
+        help_text="Markdown a new procedure of this section starts from (e.g. Purpose, Scope, "
+        "Steps, Checklist, Escalation). Empty: new procedures start empty.",
+    )
 
     objects = SectionManager()
 
@@ -109,6 +114,10 @@ class ProcedureQuerySet(models.QuerySet):
         """Return the procedures that have an approved revision."""
         return self.filter(current_revision__isnull=False)
 
+    def templates(self) -> ProcedureQuerySet:
+        """Return the procedures marked as templates that have approved text to start from."""
+        return self.published().filter(is_template=True).with_place().in_book_order()
+
     def not_yet_written(self) -> ProcedureQuerySet:
         return self.filter(current_revision__isnull=True)
 
@@ -135,6 +144,10 @@ class Procedure(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, allow_unicode=False)
     position = models.PositiveIntegerField(help_text="Order within the section.")
+    is_template = models.BooleanField(
+        default=False,
+        help_text="Offer its approved text as a template to start new procedures from.",
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -63,6 +63,15 @@ class Revision(models.Model):
         related_name="+",
         help_text="The approved revision this one started from (empty for a first draft).",
     )
+    revises = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The rejected revision this one was restored from, to revise it: its review "
+        "shows the changes since that one (the fix) first.",
+    )
     # Bumped on every save of a draft; an edit form carries the version it was opened on,
     # so a save from a stale form is refused instead of overwriting newer text.
     version = models.PositiveIntegerField(default=1)

@@ -8,7 +8,9 @@ brings one procedure's entry in step with its approved text; approving calls it
 
 Both implementations read the same parsed query, so the syntax means the same everywhere:
 words must all match, "quoted phrases" match as phrases, `-word` excludes, `OR` offers
-alternatives. Results whose title matches the whole query come first, then by rank.
+alternatives, `nam*` is a prefix, a possessive (`client's`) is the word. Results whose title
+matches the whole query come first (written procedures before not-yet-written stubs), then
+by rank.
 
 - PostgreSQL: `procedures_searchentry` holds title and approved text as plain text and a stored
   tsvector (title weighted A, body B) with a GIN index; `websearch_to_tsquery`, `ts_rank`,

@@ -79,11 +79,14 @@ class PostgresBackend:
     def _tsquery(self, query: Query):
         from django.contrib.postgres.search import SearchQuery
 
-        return SearchQuery(query.websearch(), search_type="websearch", config=self.config)
+        function, text = query.tsquery()
+        search_type = "websearch" if function == "websearch_to_tsquery" else "raw"
+        return SearchQuery(text, search_type=search_type, config=self.config)
 
     def top(self, query: Query, *, offset: int, limit: int) -> tuple[list[Row], int]:
         from django.contrib.postgres.search import SearchRank
-        from django.db.models import BooleanField, ExpressionWrapper, F, Q
+        from django.db.models import BooleanField, ExpressionWrapper, F, Func, IntegerField, Q
+        from django.db.models.lookups import GreaterThan
 
         from ..models import SearchEntry
 
@@ -93,8 +96,16 @@ class PostgresBackend:
             .annotate(
                 title_matched=ExpressionWrapper(Q(title_vector=tsquery), BooleanField()),
                 rank=SearchRank(F("vector"), tsquery),
+                # A stub (no approved text) after a written procedure whose title matches too.
+                # octet_length reads the out-of-line body's size without fetching it.
+                written=ExpressionWrapper(
+                    GreaterThan(
+                        Func(F("body"), function="octet_length", output_field=IntegerField()), 0
+                    ),
+                    BooleanField(),
+                ),
             )
-            .values_list("procedure_id", "title_matched", "rank")
+            .values_list("procedure_id", "title_matched", "rank", "written")
         )
         sql, params = matches.query.sql_with_params()
         # The count comes from the same scan. MATERIALIZED keeps the planner from folding
@@ -104,12 +115,12 @@ class PostgresBackend:
             cursor.execute(
                 f"WITH matches AS MATERIALIZED ({sql}) "  # noqa: S608 (Django's SQL)
                 "SELECT *, count(*) OVER () FROM matches "
-                "ORDER BY 2 DESC, 3 DESC, 1 LIMIT %s OFFSET %s",
+                "ORDER BY 2 DESC, 4 DESC, 3 DESC, 1 LIMIT %s OFFSET %s",
                 [*params, limit, offset],
             )
             rows = cursor.fetchall()
-        total = rows[0][3] if rows else (matches.count() if offset else 0)
-        return [Row(pk, matched, rank) for pk, matched, rank, _ in rows], total
+        total = rows[0][4] if rows else (matches.count() if offset else 0)
+        return [Row(pk, matched, rank) for pk, matched, rank, _, _ in rows], total
 
     def snippets(self, query: Query, ids: Iterable[int]) -> dict[int, tuple[str, str]]:
         # ts_headline parses the whole text it is given, and the best-ranked procedures are
@@ -125,16 +136,17 @@ class PostgresBackend:
         if not entries:
             return {}
         stems = query_stems(query)
+        function, text = query.tsquery()
         options = (
             f"StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=15, MaxFragments=2, "
             f'FragmentDelimiter=" {ELLIPSIS} "'
         )
         with default_connection.cursor() as cursor:
             cursor.execute(
-                "SELECT entry.pk, ts_headline(%s::regconfig, entry.title, q, %s), "
+                "SELECT entry.pk, ts_headline(%s::regconfig, entry.title, q, %s), "  # noqa: S608 (function: one of Query.tsquery's two names)
                 "ts_headline(%s::regconfig, entry.body, q, %s) "
                 "FROM unnest(%s::int[], %s::text[], %s::text[]) AS entry (pk, title, body), "
-                "websearch_to_tsquery(%s::regconfig, %s) AS q",
+                f"{function}(%s::regconfig, %s) AS q",
                 [
                     self.config,
                     f"StartSel={START}, StopSel={STOP}, HighlightAll=true",
@@ -144,7 +156,7 @@ class PostgresBackend:
                     [title for _, title, _ in entries],
                     [snippet_window(body, stems) for _, _, body in entries],
                     self.config,
-                    query.websearch(),
+                    text,
                 ],
             )
             return {pk: (title, snippet) for pk, title, snippet in cursor.fetchall()}

@@ -25,6 +25,7 @@ ELLIPSIS = "…"
 class Term:
     text: str
     phrase: bool = False
+    prefix: bool = False  # `nam*`: any word beginning so
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,29 @@ class Query:
     def __bool__(self) -> bool:
         return bool(self.clauses)
 
+    @property
+    def has_prefix(self) -> bool:
+        return any(t.prefix for c in self.clauses for t in (*c.include, *c.exclude))
+
+    def tsquery(self) -> tuple[str, str]:
+        """Return PostgreSQL's function and its text for this query.
+
+        websearch_to_tsquery when it can say it; a prefix (`nam*`) needs to_tsquery's
+        `:*`, with every term a quoted operand (so nothing in it is an operator)."""
+        if not self.has_prefix:
+            return "websearch_to_tsquery", self.websearch()
+
+        def term(t: Term) -> str:
+            quoted = "'" + t.text.replace("\\", "\\\\").replace("'", "''") + "'"
+            return quoted + (":*" if t.prefix else "")
+
+        return "to_tsquery", " | ".join(
+            "("
+            + " & ".join([*(term(t) for t in c.include), *("!" + term(t) for t in c.exclude)])
+            + ")"
+            for c in self.clauses
+        )
+
     def websearch(self) -> str:
         """Return the query in PostgreSQL's websearch_to_tsquery syntax."""
 
@@ -61,8 +85,9 @@ class Query:
 
         def term(t: Term) -> str:
             # A quoted string is always literal text to FTS5 (never an operator), and is
-            # tokenised like the indexed text: a word becomes a one-token phrase.
-            return '"' + t.text.replace('"', '""') + '"'
+            # tokenised like the indexed text: a word becomes a one-token phrase. A `*`
+            # after it makes its last token a prefix.
+            return '"' + t.text.replace('"', '""') + '"' + ("*" if t.prefix else "")
 
         expr = " OR ".join(
             "(("
@@ -77,6 +102,9 @@ class Query:
 
 _TOKEN = re.compile(r'(?P<neg>-?)(?:"(?P<phrase>[^"]*)(?:"|$)|(?P<word>[^\s"]+))')
 _HAS_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
+# `client's`, `clients'`: the possessive is not part of the word (both indexes would read
+# it as a second word "s", which FTS5 then needs right after "client").
+_POSSESSIVE = re.compile(r"(?<=[^\W_])['\u2019]s?(?=\*?$)", re.I)
 
 
 def parse_query(text: str) -> Query:
@@ -106,7 +134,9 @@ def parse_query(text: str) -> Query:
             if not negated and word.lower() == "or":
                 close_clause()
                 continue
-            term = Term(word.lstrip("-"))
+            word = _POSSESSIVE.sub("", word.lstrip("-"))
+            prefix = word.endswith("*") and bool(_HAS_LETTER_OR_DIGIT.search(word))
+            term = Term(word.rstrip("*"), prefix=prefix)
         if not _HAS_LETTER_OR_DIGIT.search(term.text):
             continue
         (exclude if negated else include).append(term)

@@ -73,7 +73,7 @@ class SqliteBackend:
         # a second look at every match. Without exclusions a title match is a match.
         match, in_title = query.fts5(), query.fts5("title")
         excludes = any(clause.exclude for clause in query.clauses)
-        titled = self._best(f"({match}) AND ({in_title})" if excludes else in_title, -1, 0)
+        titled = self._titled(f"({match}) AND ({in_title})" if excludes else in_title)
         rows = [Row(pk, True, score) for pk, score in titled[offset : offset + limit]]
         if len(rows) < limit:
             more, skip = limit - len(rows), max(0, offset - len(titled))
@@ -94,6 +94,22 @@ class SqliteBackend:
                 [expression],
             )
             return cursor.fetchone()[0]
+
+    @staticmethod
+    def _titled(expression: str) -> list[tuple[int, float]]:
+        """Return (procedure id, score) of every title match, written procedures first.
+
+        A not-yet-written stub is short, and bm25 favours short rows: by score alone five
+        stubs named "Server ..." came before the one written procedure about servers."""
+        with default_connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT rowid, bm25(procedures_search_fts, 10.0, 1.0) AS score, "
+                "procedures_search_fts.body != '' AS written "
+                "FROM procedures_search_fts WHERE procedures_search_fts MATCH %s "
+                "ORDER BY written DESC, score, rowid",
+                [expression],
+            )
+            return [(pk, -score) for pk, score, _ in cursor.fetchall()]
 
     @staticmethod
     def _best(expression: str, limit: int, offset: int) -> list[tuple[int, float]]:

@@ -1,6 +1,7 @@
 """Views: thin. Parse the request, call a queryset or a workflow function, render."""
 
 from .editing import (
+    AutosaveView,
     DiscardView,
     DraftEditView,
     EditEntryView,
@@ -19,6 +20,7 @@ from .review import ApproveView, RejectView, ReviewQueueView, ReviewView
 
 __all__ = [
     "ApproveView",
+    "AutosaveView",
     "CompareView",
     "ContentsView",
     "DiscardView",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views import View
 
 from ..selectors import procedure_at, revision_of
@@ -31,7 +32,27 @@ def refusal_text(exc: Exception) -> str:
     return str(exc) or "You are not allowed to do that."
 
 
-class RevisionActionView(View):
+class PostOnlyView(View):
+    """A state-changing URL: POST only. Anything else (a GET typed in the address bar, a
+    reload of a refused action's page) gets the site's own 405 page linking to the page the
+    action belongs to, instead of the browser's empty error page."""
+
+    http_method_names = ["post"]
+    verb = "do that"  # the button's action, as in "Reject"
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        url, label = self.belongs_to(kwargs)
+        context = {"verb": self.verb, "back_url": url, "back_label": label}
+        response = render(request, "405.html", context, status=405)
+        response["Allow"] = "POST"
+        return response
+
+    def belongs_to(self, kwargs: dict) -> tuple[str, str]:
+        """Return the address and name of the page whose button does this action."""
+        return reverse("procedures:contents"), "the contents"
+
+
+class RevisionActionView(PostOnlyView):
     """POST-only: call one workflow function on a revision, add a message, redirect.
 
     A refusal re-renders a page in the site layout with the message, a 4xx status and the
@@ -39,7 +60,6 @@ class RevisionActionView(View):
     `success_message` and, unless it is the revision's page, `success_url`.
     """
 
-    http_method_names = ["post"]
     form_class = None
     verb = "do that to"
 
@@ -54,12 +74,18 @@ class RevisionActionView(View):
             result = self.perform(form.cleaned_data if form is not None else {})
         except (PermissionDenied, ValidationError) as exc:
             messages.error(request, refusal_text(exc))
+            if form is not None and getattr(exc, "code", None) in form.fields:
+                form.add_error(exc.code, refusal_text(exc))  # next to the field to fix
             return self.refused(form, status=refusal_status(exc))
         messages.success(request, self.success_message(result))
         return redirect(self.success_url(result))
 
     def success_url(self, result) -> str:
         return self.revision.get_absolute_url()
+
+    def belongs_to(self, kwargs: dict) -> tuple[str, str]:
+        revision = revision_of(procedure_at(kwargs), kwargs["number"])
+        return revision.get_absolute_url(), f"revision {revision.number}"
 
     def refused(self, form, *, status: int):
         context = {"procedure": self.procedure, "revision": self.revision, "form": form,

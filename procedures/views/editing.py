@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
@@ -12,12 +13,18 @@ from django.views import View
 from attachments.forms import FILE_FIELD, attach_from_form
 
 from .. import linking, workflow
-from ..forms import DraftForm, PreviewForm, ProcedureCreateForm, SubmitForm
-from ..selectors import procedure_at, revision_of, section_at, work_on_procedure
+from ..forms import DraftForm, PreviewForm, ProcedureCreateForm, StartDraftForm, SubmitForm
+from ..selectors import (
+    others_drafting,
+    procedure_at,
+    revision_of,
+    section_at,
+    work_on_procedure,
+)
 from ..text.diff import diff_texts
 from ..text.merge import conflict_count, preview_source
 from ..workflow import policy
-from .common import RevisionActionView, refusal_status, refusal_text
+from .common import PostOnlyView, RevisionActionView, refusal_status, refusal_text
 
 
 def render_preview(body: str) -> str:
@@ -69,28 +76,56 @@ class EditEntryView(View):
         work = work_on_procedure(procedure.pk, request.user)
         if work["my_draft"] is not None:
             return redirect("procedures:revision_edit", **work["my_draft"].url_kwargs())
-        context = {"procedure": procedure, **work}
-        return render(request, "procedures/edit_start.html", context)
+        return start_page(request, procedure, StartDraftForm(), work=work)
 
 
-class StartDraftView(View):
+def start_page(request, procedure, form, *, work=None, status=200):
+    """Render the page offering to start a draft (and, if not yet written, a template)."""
+    work = work if work is not None else work_on_procedure(procedure.pk, request.user)
+    offer = not procedure.current_revision_id and form.fields["template"].queryset.exists()
+    context = {"procedure": procedure, "form": form, "offer_templates": offer, **work}
+    return render(request, "procedures/edit_start.html", context, status=status)
+
+
+class StartDraftView(PostOnlyView):
     """POST: start (or continue) my draft of the procedure."""
 
-    http_method_names = ["post"]
+    verb = "start a draft"
+
+    def belongs_to(self, kwargs: dict) -> tuple[str, str]:
+        procedure = procedure_at(kwargs)
+        return reverse("procedures:edit", kwargs=procedure.url_kwargs()), procedure.title
 
     def post(self, request, **kwargs):
         procedure = procedure_at(kwargs)
+        form = StartDraftForm(request.POST)
+        if not form.is_valid():
+            return start_page(request, procedure, form, status=400)
+        template = form.cleaned_data["template"]
         # A refusal (not an editor) is a PermissionDenied: the 403 page shows its message.
-        draft = workflow.revision_start_draft(procedure=procedure, user=request.user)
+        try:
+            draft = workflow.revision_start_draft(
+                procedure=procedure, user=request.user, template=template
+            )
+        except ValidationError as exc:
+            form.add_error("template", refusal_text(exc))
+            return start_page(request, procedure, form, status=refusal_status(exc))
         draft.procedure = procedure
         messages.info(request, f"Editing your draft, revision {draft.number}.")
         return redirect("procedures:revision_edit", **draft.url_kwargs())
 
 
-def edit_page(request, revision, form, *, body: str, status=200, previewing=False, saved=None):
-    """Render a draft's edit page with `body` in the form (what the user typed, if refused)."""
+def edit_page(
+    request, revision, form, *, body: str, status=200, previewing=False, saved=None, unsaved=False
+):
+    """Render a draft's edit page with `body` in the form (what the user typed, if refused).
+
+    `unsaved`: the text in the form is not what is saved (a preview, a refused save), so the
+    page warns before it is left and autosaves it (static/js/unsaved-warning.js, autosave.js).
+    """
     base = revision.based_on
     context = {
+        "unsaved": unsaved or saved is not None,
         "procedure": revision.procedure,
         "revision": revision,
         "form": form,
@@ -102,6 +137,7 @@ def edit_page(request, revision, form, *, body: str, status=200, previewing=Fals
         "current": revision.procedure.current_revision,
         "conflicts": conflict_count(body),
         "actions": policy.allowed_actions(revision, request.user),
+        "others_drafting": others_drafting(revision.procedure_id, request.user),
     }
     return render(request, "procedures/edit.html", context, status=status)
 
@@ -120,7 +156,7 @@ def stale_page(request, revision, exc: workflow.StaleEdit):
                      saved=exc.current)  # fmt: skip
 
 
-def refused_page(request, revision, form, exc: Exception, *, body: str):
+def refused_page(request, revision, form, exc: Exception, *, body: str, unsaved=True):
     """Show a refused save or submit with the error next to its field and the text kept."""
     messages.error(request, refusal_text(exc))
     field = {"summary": "summary", "too_large": "body", "conflicts": "body"}.get(
@@ -128,7 +164,20 @@ def refused_page(request, revision, form, exc: Exception, *, body: str):
     )
     if field:
         form.add_error(field, refusal_text(exc))
-    return edit_page(request, revision, form, body=body, status=refusal_status(exc))
+    return edit_page(request, revision, form, body=body, status=refusal_status(exc),
+                     unsaved=unsaved)  # fmt: skip
+
+
+def saved_not_submitted(request, result: workflow.SaveThenSubmitResult, revision):
+    """The text was saved but not submitted: say why next to the field to fix (4xx)."""
+    data = request.POST.copy()
+    data["version"] = str(result.revision.version)  # the next save continues from this one
+    form = DraftForm(data)
+    form.is_valid()
+    messages.info(request, f"Your text is saved (draft revision {revision.number}), "
+                           "but it was not submitted for review:")  # fmt: skip
+    return refused_page(request, revision, form, result.refusal, body=result.revision.body,
+                        unsaved=False)  # fmt: skip
 
 
 def merge_message(procedure, result: workflow.MergeResult) -> str:
@@ -153,7 +202,9 @@ def _saved(request, result, revision) -> str:
     return reverse("procedures:revision_edit", kwargs=revision.url_kwargs())
 
 
-def _submitted(request, result, revision) -> str:
+def _submitted(request, result: workflow.SaveThenSubmitResult, revision):
+    if result.refusal is not None:
+        return saved_not_submitted(request, result, revision)
     messages.success(
         request, f"Revision {revision.number} submitted for review. The approvers have been told."
     )
@@ -182,7 +233,8 @@ def form_problem(form: DraftForm, action: str) -> str:
 # The edit form's buttons: the transition each one calls, and where it leads.
 EDIT_ACTIONS = {
     "save": (workflow.revision_save_draft, _saved),
-    "submit": (workflow.revision_save_and_submit, _submitted),
+    # Saved first, so a submit refused for a missing summary keeps the text (issue 15).
+    "submit": (workflow.revision_save_then_submit, _submitted),
     "update": (workflow.revision_save_and_update, _updated),
 }
 
@@ -218,7 +270,8 @@ def save_from_form(request, revision, form, action: str, data: dict):
         return stale_page(request, revision, exc)
     except (PermissionDenied, ValidationError) as exc:
         return refused_page(request, revision, form, exc, body=data["body"])
-    return redirect(done(request, result, revision))
+    outcome = done(request, result, revision)
+    return redirect(outcome) if isinstance(outcome, str) else outcome
 
 
 class DraftEditView(View):
@@ -247,17 +300,56 @@ class DraftEditView(View):
         if problem:
             messages.error(request, problem)
             body = request.POST.get("body", "")
-            return edit_page(request, self.revision, form, body=body, status=400)
+            return edit_page(request, self.revision, form, body=body, status=400, unsaved=True)
         data = dict(form.cleaned_data)  # add_error() takes fields out of cleaned_data
         if action == "preview":
-            return edit_page(request, self.revision, form, body=data["body"], previewing=True)
+            return edit_page(request, self.revision, form, body=data["body"], previewing=True,
+                             unsaved=True)  # fmt: skip
         return save_from_form(request, self.revision, form, action, data)
 
 
-class PreviewView(View):
+def autosave_answer(status: int = 200, **answer) -> JsonResponse:
+    return JsonResponse(answer, status=status)
+
+
+class AutosaveView(PostOnlyView):
+    """POST from static/js/autosave.js: save the edit form's text, answer JSON with the new
+    version. The form's version guards as for Save draft: a stale one is refused (409)."""
+
+    verb = "save automatically"
+
+    def belongs_to(self, kwargs: dict) -> tuple[str, str]:
+        revision = revision_of(procedure_at(kwargs), kwargs["number"])
+        return reverse("procedures:revision_edit", kwargs=revision.url_kwargs()), "the draft"
+
+    def post(self, request, **kwargs):
+        revision = revision_of(procedure_at(kwargs), kwargs["number"])
+        form = DraftForm(request.POST)
+        if not form.is_valid():
+            problems = [e for errors in form.errors.values() for e in errors]
+            return autosave_answer(400, saved=False, message=" ".join(problems))
+        data = form.cleaned_data
+        try:
+            saved = workflow.revision_save_draft(
+                revision=revision, user=request.user, body=data["body"], automatic=True,
+                summary=data["summary"], expected_version=data["version"],
+            )  # fmt: skip
+        except workflow.StaleEdit as exc:
+            return autosave_answer(409, saved=False, conflict=True, message=refusal_text(exc),
+                                   version=exc.current.version)  # fmt: skip
+        except (PermissionDenied, ValidationError) as exc:
+            return autosave_answer(refusal_status(exc), saved=False, message=refusal_text(exc))
+        return autosave_answer(saved=True, version=saved.version,
+                               saved_at=saved.updated_at.isoformat())  # fmt: skip
+
+
+class PreviewView(PostOnlyView):
     """POST the Markdown, get back the sanitised HTML fragment the reading page would show."""
 
-    http_method_names = ["post"]
+    verb = "preview"
+
+    def belongs_to(self, kwargs: dict) -> tuple[str, str]:
+        return reverse("procedures:my_work"), "My work"
 
     def post(self, request):
         if not policy.can_edit(request.user):

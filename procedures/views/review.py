@@ -9,7 +9,7 @@ from django.views import View
 
 from .. import workflow
 from ..forms import DecisionForm
-from ..selectors import procedure_at, review_queue, revision_of
+from ..selectors import procedure_at, review_base, review_queue, revision_of
 from ..text.diff import diff_texts
 from ..workflow import policy
 from .common import RevisionActionView, require_visible
@@ -31,13 +31,17 @@ class ReviewQueueView(View):
 
 
 def review_page(request, procedure, revision, form=None, status=200):
-    """Render the review page: the diff against the approved text, the result, the decision."""
+    """Render the review page: the decision, the diff (against the rejected revision it
+    revises, or the approved text: `?against=approved`), the result."""
     current = procedure.current_revision
+    compared = review_base(revision, request.user, against=request.GET.get("against", ""))
+    base = compared["base"]
     context = {
         "procedure": procedure,
         "revision": revision,
         "current": current,
-        "diff": diff_texts(current.body if current else "", revision.body),
+        "compared": compared,
+        "diff": diff_texts(base.body if base else "", revision.body),
         "form": form or DecisionForm(),
         "actions": policy.allowed_actions(revision, request.user),
         "out_of_date": revision.is_out_of_date,

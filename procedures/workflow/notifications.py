@@ -25,6 +25,11 @@ def _absolute(path: str) -> str:
     return f"{base}{path}"
 
 
+def _name(user: AbstractBaseUser) -> str:
+    """Return how the mail names a person: their full name, else their username."""
+    return user.get_full_name() or user.get_username()
+
+
 def _send(subject: str, message: str, recipients: list[str]) -> None:
     recipients = sorted({r for r in recipients if r})
     if not recipients:
@@ -44,7 +49,7 @@ def review_requested(*, procedure: Procedure, revision: Revision, user: Abstract
     recipients = policy.approvers().exclude(pk=user.pk).values_list("email", flat=True)
     _send(
         f"Review requested: {procedure.title} (revision {revision.number})",
-        f"{user.get_username()} submitted revision {revision.number} of "
+        f"{_name(user)} submitted revision {revision.number} of "
         f"“{procedure.title}” for review.\n\nSummary: {revision.summary}\n\n"
         f"Review it: {_absolute(reverse('procedures:review', kwargs=revision.url_kwargs()))}\n",
         list(recipients),
@@ -55,7 +60,7 @@ def approved(*, procedure: Procedure, revision: Revision, user: AbstractBaseUser
     """Tell the author that their revision is now the text everyone reads."""
     _send(
         f"Approved: {procedure.title} (revision {revision.number})",
-        f"{user.get_username()} approved revision {revision.number} of “{procedure.title}”. "
+        f"{_name(user)} approved revision {revision.number} of “{procedure.title}”. "
         f"It is now the text everyone reads.\n\n"
         + (f"Comment: {revision.review_comment}\n\n" if revision.review_comment else "")
         + f"{_absolute(procedure.get_absolute_url())}\n",
@@ -82,7 +87,7 @@ def rejected(*, procedure: Procedure, revision: Revision, user: AbstractBaseUser
     """Tell the author why their revision was sent back."""
     _send(
         f"Changes requested: {procedure.title} (revision {revision.number})",
-        f"{user.get_username()} rejected revision {revision.number} of “{procedure.title}”.\n\n"
+        f"{_name(user)} rejected revision {revision.number} of “{procedure.title}”.\n\n"
         f"Comment: {revision.review_comment}\n\n"
         f"Revise it: {_absolute(revision.get_absolute_url())}\n",
         [revision.author.email],

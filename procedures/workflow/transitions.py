@@ -107,9 +107,15 @@ def _open_draft(procedure: Procedure, user: AbstractBaseUser) -> Revision | None
 
 
 def _new_draft(
-    *, procedure: Procedure, user: AbstractBaseUser, body: str, summary: str = ""
+    *,
+    procedure: Procedure,
+    user: AbstractBaseUser,
+    body: str,
+    summary: str = "",
+    revises: Revision | None = None,
 ) -> Revision:
     draft = Revision(
+        revises=revises,
         procedure=procedure,
         number=_next_number(procedure),
         body=body,
@@ -154,16 +160,35 @@ def procedure_create(
 # Revisions.
 
 
+def _starting_text(procedure: Procedure, template: Procedure | None) -> str:
+    """Return what a new draft starts from: the approved text; for a procedure not yet
+    written, the chosen template's approved text, else its section's default template."""
+    current = procedure.current_revision
+    if template is not None:
+        if current is not None:
+            raise WorkflowError("Only a procedure not yet written starts from a template.",
+                                code="template")  # fmt: skip
+        if not template.is_template or template.current_revision is None:
+            raise WorkflowError("That procedure is not a template with approved text.",
+                                code="template")  # fmt: skip
+        return template.current_revision.body
+    if current is not None:
+        return current.body
+    return procedure.section.default_template
+
+
 @transaction.atomic
-def revision_start_draft(*, procedure: Procedure, user: AbstractBaseUser) -> Revision:
-    """Return the user's open draft of the procedure, starting one from the approved text."""
+def revision_start_draft(
+    *, procedure: Procedure, user: AbstractBaseUser, template: Procedure | None = None
+) -> Revision:
+    """Return the user's open draft of the procedure, starting one from the approved text
+    (or, for a procedure not yet written, a template: `template`, or its section's default)."""
     _require(policy.can_edit(user), "Only editors can edit procedures.")
     procedure = _lock_procedure(procedure.pk)
     draft = _open_draft(procedure, user)
     if draft is not None:
         return draft
-    current = procedure.current_revision
-    draft = _new_draft(procedure=procedure, user=user, body=current.body if current else "")
+    draft = _new_draft(procedure=procedure, user=user, body=_starting_text(procedure, template))
     _record(
         revision=draft, procedure=procedure, user=user, action=Action.CREATED,
         to_status=Status.DRAFT,
@@ -179,8 +204,14 @@ def revision_save_draft(
     body: str,
     summary: str,
     expected_version: int,
+    automatic: bool = False,
 ) -> Revision:
-    """Save new text into the user's own draft, refusing a save from a stale form."""
+    """Save new text into the user's own draft, refusing a save from a stale form.
+
+    An `automatic` save (the edit page's autosave, every few seconds of typing) records a
+    "saved" event only when the revision's last event is not one already, so a typing
+    session is one line of the trail rather than hundreds.
+    """
     _require(policy.can_edit(user), "Only editors can edit procedures.")
     procedure, revision = _lock_revision(revision)
     _require(policy.is_author(revision, user), "Only its author can change a draft.")
@@ -201,10 +232,12 @@ def revision_save_draft(
         update_fields=["body", "body_html", "toc_html", "summary", "version", "updated_at"]
     )
     effects.text_written(revision)
-    _record(
-        revision=revision, procedure=procedure, user=user, action=Action.SAVED,
-        from_status=Status.DRAFT, to_status=Status.DRAFT,
-    )  # fmt: skip
+    last = procedure.events.filter(revision=revision).order_by("-created_at", "-pk").first()
+    if not (automatic and last is not None and last.action == Action.SAVED):
+        _record(
+            revision=revision, procedure=procedure, user=user, action=Action.SAVED,
+            from_status=Status.DRAFT, to_status=Status.DRAFT,
+        )  # fmt: skip
     return revision
 
 
@@ -251,6 +284,38 @@ def revision_save_and_submit(
         revision=revision, user=user, body=body, summary=summary, expected_version=expected_version
     )
     return revision_submit(revision=revision, user=user)
+
+
+@dataclass(frozen=True)
+class SaveThenSubmitResult:
+    """A draft saved from the edit form, then submitted if that was possible."""
+
+    revision: Revision
+    refusal: WorkflowError | NotAllowed | None
+
+
+def revision_save_then_submit(
+    *,
+    revision: Revision,
+    user: AbstractBaseUser,
+    body: str,
+    summary: str,
+    expected_version: int,
+) -> SaveThenSubmitResult:
+    """Save the edit form's text into the user's draft, then submit it if it may be.
+
+    Two transactions on purpose, as in revision_save_and_update: a submit refused for what
+    the draft lacks (a summary, resolved conflicts) leaves the typed text saved, so leaving
+    the page afterwards loses nothing. A stale form or a refused save still saves nothing.
+    """
+    revision = revision_save_draft(
+        revision=revision, user=user, body=body, summary=summary, expected_version=expected_version
+    )
+    try:
+        submitted = revision_submit(revision=revision, user=user)
+    except (WorkflowError, NotAllowed) as exc:
+        return SaveThenSubmitResult(revision=revision, refusal=exc)
+    return SaveThenSubmitResult(revision=submitted, refusal=None)
 
 
 @transaction.atomic
@@ -362,6 +427,8 @@ def revision_restore(*, revision: Revision, user: AbstractBaseUser) -> Revision:
         user=user,
         body=revision.body,
         summary=revision.summary if revision.status == Status.REJECTED else "",
+        # A rejected revision restored is being revised: its review shows the fix first.
+        revises=revision if revision.status == Status.REJECTED else None,
     )
     _record(
         revision=draft, procedure=procedure, user=user, action=Action.RESTORED,

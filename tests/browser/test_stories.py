@@ -192,9 +192,10 @@ def open_review(tab: Page, title: str, author: Person, *, out_of_date: bool = Fa
     ).to_be_visible()
 
 
-def changes(tab: Page):
-    """The review page's diff against the approved text."""
-    return tab.get_by_role("region", name="Changes against the approved text", exact=True)
+def changes(tab: Page, against: str = "the approved text"):
+    """The review page's diff against the approved text (or "the rejected revision")."""
+    name = "Changes since the rejected revision" if against != "the approved text" else ""
+    return tab.get_by_role("region", name=name or f"Changes against {against}", exact=True)
 
 
 def approve(tab: Page, number: int, comment: str = "") -> None:
@@ -338,7 +339,13 @@ def test_procedure_from_first_draft_to_reader(
 
     # The approver approves the revised text.
     open_review(approver, DRILL, EDITOR)
-    expect(changes(approver)).to_contain_text("The service manager signs the sheet")
+    # A resubmission is shown against the rejected revision first: the fix (issue 15).
+    expect(
+        approver.get_by_role("heading", name="Changes since rejected revision 1 (the fix)")
+    ).to_be_visible()
+    expect(changes(approver, "the rejected revision")).to_contain_text(
+        "The service manager signs the sheet"
+    )
     approve(approver, 2, comment="Clear, thank you.")
     expect(approver).to_have_url(live_server.url + DRILL_URL)
 

@@ -13,7 +13,7 @@ the user's password hash never appear.
 
 from django.conf import settings
 
-from tests.browser.xss_targets import TARGETS, Place
+from tests.browser.xss_targets import TARGETS, XSS_EDITOR, Place
 from tests.roles import make_user
 from tests.xss_corpus import CORPUS
 
@@ -67,18 +67,18 @@ def test_stored_xss_never_runs(new_context, live_server, log_in, watch):
     secrets = [settings.SECRET_KEY, reader.password]
 
     failures = {}
-    for anonymous in (False, True):
+    for who in ("reader", "anonymous", "editor"):
         paths = dict.fromkeys(
             path
             for target in TARGETS
-            if target.as_anonymous == anonymous
+            if (target.as_anonymous, target.as_editor) == (who == "anonymous", who == "editor")
             for place in places
             for path in target.pages(place)
         )
         page = new_context(bypass_csp=True).new_page()
         watching = watch(page)
-        if not anonymous:
-            log_in(page, reader)
+        if who != "anonymous":
+            log_in(page, reader if who == "reader" else XSS_EDITOR)
         for path in paths:
             watching.clear()
             # Inline script runs while the page is parsed; what needs an event later (an

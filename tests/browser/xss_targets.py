@@ -11,7 +11,8 @@ append a Target with
 - `plant(place, payload)`: store the payload in that field of `place` (a Place below; add
   to Place what the new feature needs), cut to the field's length by `fit()`;
 - `pages(place)`: the paths that show the field (query strings allowed, e.g. a search);
-- `as_anonymous=True` if the page is for people not logged in.
+- `as_anonymous=True` if the page is for people not logged in;
+- `as_editor=True` if the page is for the editor `XSS_EDITOR` (their own drafts' pages).
 Pages named by several targets are opened once.
 """
 
@@ -27,6 +28,10 @@ from django.utils import timezone
 
 from procedures.models import Procedure, Revision, Section, Volume
 from tests.factories import UserFactory
+from tests.roles import make_user
+
+# The editor who browses the editors' pages (their own draft's edit page).
+XSS_EDITOR = "xss-editor"
 
 ROMAN = [(100, "C"), (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]  # fmt: skip
 
@@ -90,6 +95,7 @@ class Target:
     plant: Callable[[Place, str], None]
     pages: Callable[[Place], list[str]]
     as_anonymous: bool = False
+    as_editor: bool = False
 
 
 def _reading(place: Place) -> list[str]:
@@ -184,6 +190,65 @@ def _abandoned_pages(place: Place) -> list[str]:
     return [_run(place, "abandoned").get_absolute_url()]
 
 
+def _open_draft(place: Place, author) -> Revision:
+    number = place.procedure.revisions.count() + 1
+    return Revision.objects.create(
+        procedure=place.procedure, number=number, body="Draft", author=author,
+        based_on=place.revision,
+    )  # fmt: skip
+
+
+def _someone_else_drafting(place: Place, payload: str) -> None:
+    """The owner (hostile names planted by the targets above) drafts beside XSS_EDITOR."""
+    _open_draft(place, place.owner)
+    editor = make_user("editor", username=XSS_EDITOR)
+    _open_draft(place, editor)
+
+
+def _editors_draft(place: Place) -> list[str]:
+    draft = place.procedure.revisions.get(author__username=XSS_EDITOR, status="draft")
+    return [reverse("procedures:revision_edit", kwargs=draft.url_kwargs())]
+
+
+def _rejection_being_fixed(place: Place, payload: str) -> None:
+    """A rejected revision (comment: the payload), revised by one in review and by
+    XSS_EDITOR's draft: the review page and the edit page quote the comment."""
+    now = timezone.now()
+    rejected = Revision.objects.create(
+        procedure=place.procedure, number=place.procedure.revisions.count() + 1, body="Old",
+        author=place.owner, reviewer=place.approver, status=Revision.Status.REJECTED,
+        submitted_at=now, reviewed_at=now, based_on=place.revision,
+        review_comment=fit(Revision, "review_comment", payload),
+    )  # fmt: skip
+    Revision.objects.create(
+        procedure=place.procedure, number=rejected.number + 1, body="Fixed", author=place.owner,
+        status=Revision.Status.IN_REVIEW, submitted_at=now, based_on=place.revision,
+        revises=rejected,
+    )  # fmt: skip
+    editor = make_user("editor", username=XSS_EDITOR)
+    place.procedure.revisions.filter(author=editor, status="draft").update(revises=rejected)
+
+
+def _fix_pages(place: Place) -> list[str]:
+    in_review = place.procedure.revisions.get(status=Revision.Status.IN_REVIEW)
+    return [reverse("procedures:review", kwargs=in_review.url_kwargs()), *_editors_draft(place)]
+
+
+def _offered_as_template(place: Place, payload: str) -> None:
+    """The place's procedure (its title planted above) is offered as a template, on the
+    edit page of a procedure not yet written."""
+    place.procedure.is_template = True
+    place.procedure.save(update_fields=["is_template"])
+    Procedure.objects.get_or_create(
+        section=place.section, slug="unwritten", defaults={"title": "Unwritten", "position": 2}
+    )
+
+
+def _start_page(place: Place) -> list[str]:
+    unwritten = place.section.procedures.get(slug="unwritten")
+    return [reverse("procedures:edit", kwargs=unwritten.url_kwargs())]
+
+
 TARGETS = [
     Target("volume title", lambda p, x: _set(p.volume, "title", x), _listing),
     Target(
@@ -217,6 +282,12 @@ TARGETS = [
         lambda p, x: _set(_run(p, "abandoned"), "abandon_reason", x.strip() or "x"),
         _abandoned_pages,
     ),
+    # The edit page's "Someone else is also drafting this procedure: <full name>" (issue 15).
+    Target("other drafter's name", _someone_else_drafting, _editors_draft, as_editor=True),
+    # The review page and the edit page quote the rejection a revision fixes (issue 15).
+    Target("rejection being fixed", _rejection_being_fixed, _fix_pages, as_editor=True),
+    # The edit page of a procedure not yet written offers templates by title (issue 15).
+    Target("template title", _offered_as_template, _start_page, as_editor=True),
     # Reflected: the header search box and the list's title filter write the query back.
     Target(
         "search query",
