@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "axes",
     "procedures",
     "attachments",
+    "transfer",
 ]
 
 MIDDLEWARE = [
@@ -395,6 +396,17 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+# Export and import of the manual (transfer/). The organisation named on the printed cover, and
+# the line printed at the foot of every page of an export.
+SOP_ORGANISATION_NAME = os.environ.get("SOP_ORGANISATION_NAME", "Managed Services")
+SOP_EXPORT_FOOTER = os.environ.get(
+    "SOP_EXPORT_FOOTER", "Uncontrolled when printed — check the intranet for the current version"
+)
+# An archive to import is refused past these: files in it, bytes once unpacked (all files),
+# and the ratio of unpacked to packed bytes of any one file (a ZIP bomb).
+SOP_IMPORT_MAX_FILES = env_int("SOP_IMPORT_MAX_FILES", 5000)
+SOP_IMPORT_MAX_BYTES = env_int("SOP_IMPORT_MAX_BYTES", 500 * 1000 * 1000)
+SOP_IMPORT_MAX_RATIO = env_int("SOP_IMPORT_MAX_RATIO", 200)
 # Benchmark and corpus tools (devtools/: generate_corpus, bench_search, /bench/bare/): the
 # test suite and `make bench*` switch them on with SOP_DEVTOOLS=1. Never on in production.
 SOP_DEVTOOLS = env_bool("SOP_DEVTOOLS", False)

@@ -72,6 +72,12 @@ MATRIX: dict[str, tuple] = {
     "attachments:display":                   ("GET",  LOGIN,     404,    200,    404,      404),
     # Upload to the editor's own draft; sent without a file, it is a clear 400.
     "attachments:upload":                    ("POST", LOGIN,     403,    400,    403,      403),
+    # Issue 17. Every reader may export what they can read (approved text); importing is for
+    # administrators who may also add and edit procedures (here only the superuser is staff).
+    "transfer:export_manual":                ("GET",  LOGIN,     200,    200,    200,      200),
+    "transfer:export_volume":                ("GET",  LOGIN,     200,    200,    200,      200),
+    "transfer:export_section":               ("GET",  LOGIN,     200,    200,    200,      200),
+    "transfer:export_procedure":             ("GET",  LOGIN,     200,    200,    200,      200),
     "login":                                 ("GET",  200,       302,    302,    302,      302),
     "logout":                                ("POST", LOGIN,     LOGIN,  LOGIN,  LOGIN,    LOGIN),
     "password_change":                       ("GET",  LOGIN,     200,    200,    200,      200),
@@ -184,6 +190,14 @@ EXAMPLES: dict[str, Callable[[World], dict]] = {
     "attachments:file": lambda w: _file_kwargs(in_review_file(w)),
     "attachments:display": lambda w: _file_kwargs(draft_wide_image(w)),
     "attachments:upload": lambda w: {"revision_id": w.draft.pk},
+    "transfer:export_manual": lambda w: {"fmt": "html"},
+    "transfer:export_volume": lambda w: {"fmt": "markdown", "volume": w.volume.number},
+    "transfer:export_section": lambda w: {
+        "fmt": "html",
+        "volume": w.volume.number,
+        "section": w.section.numeral,
+    },
+    "transfer:export_procedure": lambda w: {"fmt": "html", **w.procedure.url_kwargs()},
 }
 
 
