@@ -78,6 +78,7 @@ MATRIX: dict[str, tuple] = {
     "transfer:export_volume":                ("GET",  LOGIN,     200,    200,    200,      200),
     "transfer:export_section":               ("GET",  LOGIN,     200,    200,    200,      200),
     "transfer:export_procedure":             ("GET",  LOGIN,     200,    200,    200,      200),
+    "transfer:import":                       ("GET",  LOGIN,     403,    403,    403,      200),
     "login":                                 ("GET",  200,       302,    302,    302,      302),
     "logout":                                ("POST", LOGIN,     LOGIN,  LOGIN,  LOGIN,    LOGIN),
     "password_change":                       ("GET",  LOGIN,     200,    200,    200,      200),

@@ -192,7 +192,8 @@ def markdown_text(procedure, files: list[Attachment]) -> tuple[str, dict[str, st
 
     body = FILE_URL.sub(relative, procedure.current_revision.body)
     meta = yaml.safe_dump(front_matter(procedure), sort_keys=False, allow_unicode=True)
-    return f"---\n{meta}---\n\n{body.rstrip()}\n", names
+    # The body exactly as approved (the import strips the one blank line after the front matter).
+    return f"---\n{meta}---\n\n{body}", names
 
 
 def write_markdown_zip(scope: Scope, out: IO[bytes], *, progress: Progress | None = None) -> None:

@@ -22,4 +22,5 @@ urlpatterns = [
     path("export/<format:fmt>/<int:volume>/", views.ExportView.as_view(), name="export_volume"),
     path(SECTION, views.ExportView.as_view(), name="export_section"),
     path(SECTION + "<slug:slug>/", views.ExportView.as_view(), name="export_procedure"),
+    path("import/", views.ImportView.as_view(), name="import"),
 ]

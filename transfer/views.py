@@ -1,4 +1,4 @@
-"""Downloads of the manual."""
+"""Downloads of the manual, and the administrators' import page (preview, then import)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views import View
 
-from . import exporting, policy
-from .errors import NotFound
+from . import exporting, importing, policy
+from .errors import ImportRefused, NotFound
+from .forms import ImportForm
 from .selectors import scope_of
 
 
@@ -40,3 +41,32 @@ class ExportView(View):
         exporting.export(scope, fmt, out)
         out.seek(0)
         return FileResponse(out, as_attachment=True, filename=name)
+
+
+class ImportView(View):
+    """GET the upload form; POST an archive: a preview (nothing kept) or the import itself."""
+
+    template_name = "transfer/import.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not policy.can_import(request.user):
+            raise PermissionDenied("Only administrators can import procedures.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": ImportForm()})
+
+    def post(self, request):
+        form = ImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form}, status=400)
+        dry_run = request.POST.get("action") != "import"
+        context = {"form": ImportForm(), "dry_run": dry_run}
+        try:
+            context["report"] = importing.import_archive(
+                source=form.cleaned_data["archive"], user=request.user, dry_run=dry_run
+            )
+        except ImportRefused as exc:
+            context["problems"] = exc.problems
+            return render(request, self.template_name, context, status=400)
+        return render(request, self.template_name, context)
