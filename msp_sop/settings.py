@@ -430,5 +430,8 @@ LOGGING = {
         "msp_sop.security": {"level": "INFO"},
         # django-axes repeats what msp_sop.security says; keep its warnings only.
         "axes": {"level": "WARNING"},
+        # WeasyPrint (PDF export) logs every step of every page at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

@@ -29,6 +29,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
+from attachments.models import Attachment
+from attachments.processing import process_upload
 from attachments.transitions import attachment_upload
 from procedures import workflow
 from procedures.models import Section, Volume
@@ -342,23 +344,44 @@ class _Structure:
         return section
 
 
-def _link_files(entry: Entry, draft, user) -> str:
-    """Attach the entry's files to the draft; return its text with their site URLs."""
-    body = entry.body
-    for reference, content in entry.files.items():
-        upload = SimpleUploadedFile(reference.rsplit("/", 1)[-1], content)
-        attachment = attachment_upload(revision=draft, user=user, upload=upload).attachment
+def _with_urls(body: str, urls: dict[str, tuple[str, str]]) -> str:
+    """Return the text with each archive reference replaced by its file's site URL (an
+    image shown in the text by its display copy, as the editor's upload writes it)."""
+    for reference, (url, display_url) in urls.items():
         escaped = re.escape(reference)
         body = re.sub(
             r"(!\[[^\]]*\])\(" + escaped + r"\)",
-            lambda m, a=attachment: f"{m.group(1)}({a.display_url()})",
+            lambda m, d=display_url: f"{m.group(1)}({d})",
             body,
         )
-        body = body.replace(f"]({reference})", f"]({attachment.get_absolute_url()})")
+        body = body.replace(f"]({reference})", f"]({url})")
     return body
 
 
-def _import_entry(entry: Entry, *, user, approver, structure: _Structure) -> Outcome:
+def _known_urls(entry: Entry) -> dict[str, tuple[str, str]] | None:
+    """Return the site URLs of the entry's files if every one is stored already (checked and
+    processed as an upload would be, nothing stored), else None."""
+    urls = {}
+    for reference, content in entry.files.items():
+        processed = process_upload(content=content, name=reference.rsplit("/", 1)[-1])
+        stored = Attachment.objects.filter(sha256=processed.sha256).first()
+        if stored is None:
+            return None
+        urls[reference] = (stored.get_absolute_url(), stored.display_url())
+    return urls
+
+
+def _upload_files(entry: Entry, draft, user) -> dict[str, tuple[str, str]]:
+    """Attach the entry's files to the draft (attachments.transitions); return their URLs."""
+    urls = {}
+    for reference, content in entry.files.items():
+        upload = SimpleUploadedFile(reference.rsplit("/", 1)[-1], content)
+        attachment = attachment_upload(revision=draft, user=user, upload=upload).attachment
+        urls[reference] = (attachment.get_absolute_url(), attachment.display_url())
+    return urls
+
+
+def _import_entry(entry: Entry, *, user, approver, structure: _Structure, dry_run: bool) -> Outcome:
     section = structure.section(entry)
     procedure = section.procedures.filter(slug=entry.slug).first()
     action = "new revision"
@@ -370,11 +393,14 @@ def _import_entry(entry: Entry, *, user, approver, structure: _Structure) -> Out
         structure.report.procedures_added += 1
         action = "new procedure"
     place = f"{section.volume.number}/{section.numeral.lower()}/{procedure.slug}"
+    known = _known_urls(entry)  # refuses a bad screenshot before anything else
     current = procedure.current_revision
-    if current is not None and current.body == entry.body and not entry.files:
+    if current is not None and known is not None and current.body == _with_urls(entry.body, known):
         return Outcome(entry.name, procedure.title, place, "unchanged: the approved text is this")
     draft = workflow.revision_start_draft(procedure=procedure, user=user)
-    body = _link_files(entry, draft, user)
+    # A preview stores no files: it is rolled back, and stored files are never deleted.
+    urls = known if dry_run and known is not None else ({} if dry_run else None)
+    body = _with_urls(entry.body, urls if urls is not None else _upload_files(entry, draft, user))
     summary = f"Imported from {entry.name}"[:300]
     draft = workflow.revision_save_draft(revision=draft, user=user, body=body, summary=summary,
                                          expected_version=draft.version)  # fmt: skip
@@ -412,7 +438,7 @@ def import_archive(
             try:
                 with transaction.atomic():
                     outcome = _import_entry(entry, user=user, approver=approver,
-                                            structure=structure)  # fmt: skip
+                                            structure=structure, dry_run=dry_run)  # fmt: skip
             except (ValidationError, PermissionDenied, IntegrityError) as exc:
                 reason = " ".join(getattr(exc, "messages", [str(exc)]))
                 problems.append((entry.name, reason))

@@ -13,7 +13,7 @@ from django.urls import reverse
 from attachments.models import Attachment, RevisionAttachment
 from procedures.models import Procedure, Revision, RevisionEvent, Section, Volume
 from tests.roles import client_as, make_user
-from tests.transfer.archives import GOOD, word_document, zip_of
+from tests.transfer.archives import GOOD, png, word_document, zip_of
 from tests.transfer.manual import build_manual
 from transfer import exporting
 from transfer.errors import ImportRefused
@@ -278,3 +278,46 @@ def test_a_zip_made_by_the_export_lists_its_files(admin):
     names = zipfile.ZipFile(io.BytesIO(out.getvalue())).namelist()
     report = import_archive(source=io.BytesIO(out.getvalue()), user=admin, dry_run=True)
     assert [o.name for o in report.outcomes] == [n for n in names if n.endswith(".md")]
+
+
+def test_reimporting_an_export_with_screenshots_changes_nothing_and_a_preview_stores_nothing(
+    admin,
+):
+    build_manual()
+    out = io.BytesIO()
+    exporting.write_markdown_zip(scope_of(), out)
+    before = counts()
+    report = import_archive(source=io.BytesIO(out.getvalue()), user=admin)
+    assert {o.action for o in report.outcomes} == {"unchanged: the approved text is this"}
+    assert counts() == before
+    stored = sorted(_files_in_storage())
+    text = "![New](02-p.files/new.png)"
+    preview = import_archive(
+        source=io.BytesIO(
+            zip_of({"01-a/01-b/02-p.md": text, "01-a/01-b/02-p.files/new.png": png()})
+        ),
+        user=admin,
+        dry_run=True,
+    )
+    assert preview.revisions == 1
+    assert sorted(_files_in_storage()) == stored  # nothing written for a preview
+    assert counts() == before
+
+
+def test_a_screenshot_that_is_not_an_image_is_named_and_nothing_imported(admin):
+    files = {
+        "01-a/01-b/02-p.md": "![x](02-p.files/shot.png)",
+        "01-a/01-b/02-p.files/shot.png": b"no",
+    }
+    with pytest.raises(ImportRefused) as refused:
+        import_archive(source=io.BytesIO(zip_of({**GOOD, **files})), user=admin)
+    assert [name for name, _ in refused.value.problems] == ["01-a/01-b/02-p.md"]
+    assert counts()[:4] == (0, 0, 0, 0)
+
+
+def _files_in_storage():
+    from django.core.files.storage import storages
+
+    from transfer.backup import _stored_files
+
+    return list(_stored_files(storages["default"]))
