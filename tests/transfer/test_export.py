@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.urls import reverse
 
+from tests.factories import RevisionFactory
 from tests.roles import client_as
 from tests.transfer.manual import DRAFT_MARKER, build_manual
 from transfer import exporting
@@ -187,3 +188,24 @@ def test_export_command_writes_the_file_with_progress_on_stderr(manual, tmp_path
     with pytest.raises(CommandError, match="no volume 7"):
         call_command("export_manual", "--volume", "7", "--output", str(tmp_path / "x.html"))
     assert not Path(tmp_path / "x.html").exists()
+
+
+def test_the_number_of_queries_of_an_export_does_not_grow_with_the_manual(manual):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import ProcedureFactory
+    from tests.transfer.manual import approve
+
+    def queries(fmt):
+        with CaptureQueriesContext(connection) as captured:
+            response, _ = download(manual, "export_manual", fmt)
+            assert response.status_code == HTTPStatus.OK
+        return len(captured)
+
+    before = {fmt: queries(fmt) for fmt in ("html", "markdown")}
+    for n in range(5):
+        procedure = ProcedureFactory(section=manual.section, position=10 + n)
+        approve(RevisionFactory(procedure=procedure, author=manual.users["editor"]),
+                manual.users["approver"])  # fmt: skip
+    assert {fmt: queries(fmt) for fmt in ("html", "markdown")} == before
