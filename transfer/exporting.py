@@ -36,6 +36,8 @@ CONTENT_TYPES = {
 # The app's file URLs in rendered and Markdown text: /files/<sha256>[/display]/<name>.
 FILE_URL = re.compile(r"/files/([0-9a-f]{64})(?:/display)?/[^\s\"'<>)]*")
 HTML_ATTR = re.compile(r'(src|href)="(/[^"]*)"')
+HEADING_ID = re.compile(r'(?<=\s)id="([^"]+)"')
+IN_PAGE_LINK = re.compile(r'href="#([^"]+)"')
 
 Progress = Callable[[int, int, str], None]
 
@@ -93,7 +95,13 @@ def _body_html(procedure, files: list[Attachment], anchors: dict[str, str]) -> s
             return f'href="#{anchors[url.split("#")[0]]}"'
         return f'{attr}="{site}{url}"'
 
-    return HTML_ATTR.sub(rewrite, procedure.current_revision.body_html)
+    # Headings' ids repeat from one procedure to the next: make them the procedure's own.
+    prefix = _anchor(procedure)
+    html = HEADING_ID.sub(
+        lambda m: f'id="{prefix}-{m.group(1)}"', procedure.current_revision.body_html
+    )
+    html = IN_PAGE_LINK.sub(lambda m: f'href="#{prefix}-{m.group(1)}"', html)
+    return HTML_ATTR.sub(rewrite, html)
 
 
 def _context(scope: Scope, *, pdf: bool = False) -> dict:

@@ -63,7 +63,11 @@ def test_html_export_of_the_manual_holds_every_approved_procedure_and_no_draft(m
     assert FOOTER in html
     assert "break-before: page" in html
     # A link to another procedure in the document goes to it in the document.
-    assert 'href="#p-1-ii-billing-procedures-and-policies"' in html
+    onboarding = html[html.index('id="p-1-i-onboarding"') : html.index('id="p-1-ii-billing')]
+    assert 'href="#p-1-ii-billing-procedures-and-policies"' in onboarding
+    # Headings keep ids of their own procedure (a second "Step 1" would take the first's).
+    assert 'id="p-1-ii-billing-procedures-and-policies-billing"' in html
+    assert 'id="billing"' not in html
 
 
 def test_html_export_embeds_the_screenshots(manual):
