@@ -213,3 +213,18 @@ def test_the_number_of_queries_of_an_export_does_not_grow_with_the_manual(manual
         approve(RevisionFactory(procedure=procedure, author=manual.users["editor"]),
                 manual.users["approver"])  # fmt: skip
     assert {fmt: queries(fmt) for fmt in ("html", "markdown")} == before
+
+
+def test_hostile_names_are_escaped_in_the_export(manual):
+    payload = "<script>alert('x')</script><img src=x onerror=alert(1)>"
+    manual.billing.title = payload
+    manual.billing.save(update_fields=["title"])
+    manual.volume.title = payload
+    manual.volume.save(update_fields=["title"])
+    approver = manual.users["approver"]
+    approver.first_name = payload
+    approver.save(update_fields=["first_name"])
+    _, content = download(manual, "export_manual", "html")
+    html = content.decode()
+    assert "<script>" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
