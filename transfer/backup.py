@@ -24,7 +24,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import File
 from django.core.files.storage import storages
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from attachments.models import Attachment
@@ -122,13 +122,17 @@ def backup(output: Path, *, say: Say = lambda _: None) -> dict:
 
 
 def installation_is_empty() -> bool:
-    """Return whether nothing worth keeping is here: no people, volumes, procedures, files."""
-    return not (
-        get_user_model().objects.exists()
-        or Volume.objects.exists()
-        or Procedure.objects.exists()
-        or Attachment.objects.exists()
-    )
+    """Return whether nothing worth keeping is here: no people, volumes, procedures, files
+    (a database not yet migrated, with no tables at all, is empty too)."""
+    try:
+        return not (
+            get_user_model().objects.exists()
+            or Volume.objects.exists()
+            or Procedure.objects.exists()
+            or Attachment.objects.exists()
+        )
+    except DatabaseError:
+        return not connection.introspection.table_names()
 
 
 def _safe_members(archive: tarfile.TarFile) -> list[tarfile.TarInfo]:
