@@ -55,6 +55,20 @@ class WeasyPrintMissing(RuntimeError):
         super().__init__(self.HOW)
 
 
+def pdf_refusal(scope: Scope) -> str:
+    """Return why the site will not make this PDF itself, or "" if it will."""
+    if not weasyprint_available():
+        return WeasyPrintMissing.HOW
+    limit = settings.SOP_EXPORT_PDF_MAX_PROCEDURES
+    if len(scope.procedures) > limit:
+        return (
+            f"{scope.title} has {len(scope.procedures)} procedures; the site makes PDFs of up to "
+            f"{limit}. Download the printable HTML and print it to PDF from the browser, or ask "
+            "an administrator for manage.py export_manual --format pdf."
+        )
+    return ""
+
+
 def weasyprint_available() -> bool:
     """Return whether WeasyPrint and its system libraries load."""
     try:

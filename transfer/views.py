@@ -27,8 +27,8 @@ class ExportView(View):
             scope = scope_of(volume=volume, section=section, slug=slug)
         except NotFound as exc:
             return render(request, "transfer/refused.html", {"reason": exc.messages[0]}, status=404)
-        if fmt == "pdf" and not exporting.weasyprint_available():
-            reason = exporting.WeasyPrintMissing.HOW
+        reason = exporting.pdf_refusal(scope) if fmt == "pdf" else ""
+        if reason:
             return render(request, "transfer/refused.html", {"reason": reason}, status=404)
         name = exporting.filename(scope, fmt)
         if fmt == "html":  # streamed, one procedure at a time

@@ -163,6 +163,16 @@ def test_without_weasyprint_the_pdf_button_says_how_to_install_it(manual, monkey
         call_command("export_manual", "--format", "pdf", "--output", str(tmp_path / "x.pdf"))
 
 
+@pytest.mark.skipif(not exporting.weasyprint_available(), reason="WeasyPrint is not installed")
+def test_the_site_refuses_a_pdf_too_long_for_a_web_request(manual):
+    with override_settings(SOP_EXPORT_PDF_MAX_PROCEDURES=2):
+        response, content = download(manual, "export_manual", "pdf")
+        assert response.status_code == HTTPStatus.NOT_FOUND
+        assert b"has 3 procedures; the site makes PDFs of up to 2" in content
+        response, content = download(manual, "export_volume", "pdf", volume=1)
+        assert content.startswith(b"%PDF")
+
+
 def test_the_download_buttons_are_on_the_reading_pages_alike_for_everyone(manual):
     for role in ("reader", "editor"):
         client = client_as(manual.users[role])
