@@ -34,6 +34,7 @@ def _postgres():
 
 
 pytestmark = [
+    pytest.mark.postgres,
     pytest.mark.django_db,
     pytest.mark.skipif(connection.vendor != "sqlite", reason="moves FROM SQLite"),
 ]
