@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import tempfile
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views import View
+
+from attachments.processing import human_size
+from attachments.uploads import oversize_uploads
 
 from . import exporting, importing, policy
 from .errors import ImportRefused, NotFound
@@ -58,6 +62,9 @@ class ImportView(View):
 
     def post(self, request):
         form = ImportForm(request.POST, request.FILES)
+        if oversize_uploads(request):  # skipped while it was read: say so, not "required"
+            limit = human_size(settings.SOP_ATTACHMENT_MAX_BYTES)
+            form.add_error(None, f"The archive is over {limit}; use manage.py import_manual.")
         if not form.is_valid():
             return render(request, self.template_name, {"form": form}, status=400)
         dry_run = request.POST.get("action") != "import"

@@ -264,6 +264,18 @@ def test_the_import_page_names_bad_files_with_a_400(admin):
     assert empty.status_code == HTTPStatus.BAD_REQUEST
 
 
+def test_an_archive_over_the_upload_limit_is_refused_saying_so(admin):
+    from django.test import override_settings
+
+    with override_settings(SOP_ATTACHMENT_MAX_BYTES=100):
+        response = client_as(admin).post(
+            reverse("transfer:import"), {"archive": _upload(zip_of(GOOD) + b"x" * 200)}
+        )
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert b"The archive is over 100" in response.content
+    assert Procedure.objects.count() == 0
+
+
 def test_only_administrators_see_the_import_page():
     for role in ("reader", "editor", "approver"):
         response = client_as(make_user(role)).get(reverse("transfer:import"))
