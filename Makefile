@@ -6,7 +6,7 @@ PORT   ?= 8000
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-k workflow -x"`.
 PYTEST_ARGS ?=
 
-.PHONY: run test test-only lint format migrate bench bench-smoke bench-files bench-search access-matrix clean
+.PHONY: run test test-only lint format migrate bench bench-smoke bench-files bench-search bench-export access-matrix clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,12 @@ bench-smoke: $(VENV)/.installed-bench
 ## nginx alone (needs nginx and the local PostgreSQL; BENCH_SECONDS per phase, BENCH_USERS)
 bench-files: $(VENV)/.installed-bench
 	$(PY) -m tests.bench.files
+
+## bench-export: import, export (HTML, Markdown, PDF), backup and restore of 163 procedures x
+## ~20 KB x 3 screenshots in a throwaway SQLite installation: seconds, peak memory, sizes.
+## BENCH_PROCEDURES, BENCH_KB, BENCH_SCREENSHOTS change the sizes.
+bench-export: $(VENV)/.installed-dev
+	$(PY) -m tests.bench.export
 
 ## access-matrix: print who may open which URL, as the access-matrix test checks it
 access-matrix: $(VENV)/.installed-dev

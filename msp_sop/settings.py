@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "procedures",
     "attachments",
     "checklists",
+    "transfer",
 ]
 
 MIDDLEWARE = [
@@ -403,6 +404,21 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+# Export and import of the manual (transfer/). The organisation named on the printed cover, and
+# the line printed at the foot of every page of an export.
+SOP_ORGANISATION_NAME = os.environ.get("SOP_ORGANISATION_NAME", "Managed Services")
+SOP_EXPORT_FOOTER = os.environ.get(
+    "SOP_EXPORT_FOOTER", "Uncontrolled when printed — check the intranet for the current version"
+)
+# A PDF from the site holds at most this many procedures: WeasyPrint lays a document out whole
+# (163 procedures with 3 screenshots each: ~5 minutes and ~1 GB, `make bench-export`), longer
+# than a web worker may take. Bigger PDFs come from `manage.py export_manual --format pdf`.
+SOP_EXPORT_PDF_MAX_PROCEDURES = env_int("SOP_EXPORT_PDF_MAX_PROCEDURES", 40)
+# An archive to import is refused past these: files in it, bytes once unpacked (all files),
+# and the ratio of unpacked to packed bytes of any one file (a ZIP bomb).
+SOP_IMPORT_MAX_FILES = env_int("SOP_IMPORT_MAX_FILES", 5000)
+SOP_IMPORT_MAX_BYTES = env_int("SOP_IMPORT_MAX_BYTES", 500 * 1000 * 1000)
+SOP_IMPORT_MAX_RATIO = env_int("SOP_IMPORT_MAX_RATIO", 200)
 # Benchmark and corpus tools (devtools/: generate_corpus, bench_search, /bench/bare/): the
 # test suite and `make bench*` switch them on with SOP_DEVTOOLS=1. Never on in production.
 SOP_DEVTOOLS = env_bool("SOP_DEVTOOLS", False)
@@ -429,5 +445,8 @@ LOGGING = {
         "msp_sop.security": {"level": "INFO"},
         # django-axes repeats what msp_sop.security says; keep its warnings only.
         "axes": {"level": "WARNING"},
+        # WeasyPrint (PDF export) logs every step of every page at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

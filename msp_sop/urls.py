@@ -28,6 +28,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("attachments.urls")),
     path("", include("checklists.urls")),
+    path("", include("transfer.urls")),
     path("", include("procedures.urls")),
 ]
 

@@ -91,6 +91,13 @@ MATRIX: dict[str, tuple] = {
     "checklists:client":                     ("GET",  LOGIN,     200,    200,    200,      200),
     "checklists:client_edit":                ("GET",  LOGIN,     403,    403,    200,      200),
     "checklists:client_archive":             ("POST", LOGIN,     403,    403,    302,      302),
+    # Issue 17. Every reader may export what they can read (approved text); importing is for
+    # administrators who may also add and edit procedures (here only the superuser is staff).
+    "transfer:export_manual":                ("GET",  LOGIN,     200,    200,    200,      200),
+    "transfer:export_volume":                ("GET",  LOGIN,     200,    200,    200,      200),
+    "transfer:export_section":               ("GET",  LOGIN,     200,    200,    200,      200),
+    "transfer:export_procedure":             ("GET",  LOGIN,     200,    200,    200,      200),
+    "transfer:import":                       ("GET",  LOGIN,     403,    403,    403,      200),
     "login":                                 ("GET",  200,       302,    302,    302,      302),
     "logout":                                ("POST", LOGIN,     LOGIN,  LOGIN,  LOGIN,    LOGIN),
     "password_change":                       ("GET",  LOGIN,     200,    200,    200,      200),
@@ -217,6 +224,14 @@ EXAMPLES: dict[str, Callable[[World], dict]] = {
     "checklists:client": lambda w: {"code": run_client(w).code},
     "checklists:client_edit": lambda w: {"code": run_client(w).code},
     "checklists:client_archive": lambda w: {"code": run_client(w).code},
+    "transfer:export_manual": lambda w: {"fmt": "html"},
+    "transfer:export_volume": lambda w: {"fmt": "markdown", "volume": w.volume.number},
+    "transfer:export_section": lambda w: {
+        "fmt": "html",
+        "volume": w.volume.number,
+        "section": w.section.numeral,
+    },
+    "transfer:export_procedure": lambda w: {"fmt": "html", **w.procedure.url_kwargs()},
 }
 
 

@@ -24,7 +24,7 @@ VIEW_LINES = 30
 
 
 def _sources(*patterns):
-    for folder in ("procedures", "templates", "msp_sop", "checklists"):
+    for folder in ("procedures", "templates", "msp_sop", "checklists", "transfer"):
         for pattern in patterns:
             for path in sorted((ROOT / folder).rglob(pattern)):
                 if "migrations" not in path.parts and path != POLICY:
@@ -76,6 +76,7 @@ VIEW_MODULES = [
         - {ROOT / "procedures" / "views" / "__init__.py"}
     ),
     ROOT / "checklists" / "views.py",
+    ROOT / "transfer" / "views.py",
 ]
 
 

@@ -135,15 +135,21 @@ def _new_draft(
 
 @transaction.atomic
 def procedure_create(
-    *, section: Section, title: str, user: AbstractBaseUser, owner: AbstractBaseUser | None = None
+    *,
+    section: Section,
+    title: str,
+    user: AbstractBaseUser,
+    owner: AbstractBaseUser | None = None,
+    slug: str = "",
 ) -> Procedure:
-    """Add a procedure at the end of a section, with a slug unique in that section."""
+    """Add a procedure at the end of a section, with a slug unique in that section (from
+    `slug` if given, as an import keeps the paths [[links]] name; else from the title)."""
     _require(policy.can_create(user), "Only editors can add procedures.")
     title = title.strip()
     if not title:
         raise WorkflowError("A procedure needs a title.", code="required")
     section = Section.objects.select_for_update().get(pk=section.pk)
-    base = slugify(title) or "procedure"
+    base = slugify(slug or title)[:190] or "procedure"
     taken = set(section.procedures.filter(slug__startswith=base).values_list("slug", flat=True))
     taken |= RESERVED_SLUGS
     slug, n = base, 2

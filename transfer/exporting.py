@@ -1,0 +1,241 @@
+"""The manual as one printable HTML document, a ZIP of Markdown files, or a PDF.
+
+Everything is written piece by piece to a file-like `out` (a download's response, a command's
+output file), one procedure at a time, so the manual is never held whole in memory twice.
+
+Screenshots in the HTML document are embedded as data: URIs: the file is one self-contained
+document that prints and opens from a laptop's disk or a mail attachment without the intranet
+(the site's CSP allows img-src data:). Links to other files become absolute intranet links.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from typing import IO
+
+import yaml
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from attachments.models import Attachment
+from attachments.transitions import storage
+
+from .selectors import Scope, archive_path
+
+FORMATS = ("html", "markdown", "pdf")
+EXTENSIONS = {"html": "html", "markdown": "zip", "pdf": "pdf"}
+CONTENT_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "markdown": "application/zip",
+    "pdf": "application/pdf",
+}
+# The app's file URLs in rendered and Markdown text: /files/<sha256>[/display]/<name>.
+FILE_URL = re.compile(r"/files/([0-9a-f]{64})(?:/display)?/[^\s\"'<>)]*")
+HTML_ATTR = re.compile(r'(src|href)="(/[^"]*)"')
+HEADING_ID = re.compile(r'(?<=\s)id="([^"]+)"')
+IN_PAGE_LINK = re.compile(r'href="#([^"]+)"')
+
+Progress = Callable[[int, int, str], None]
+
+
+class WeasyPrintMissing(RuntimeError):
+    """PDF export needs WeasyPrint (and Pango), which are not installed here."""
+
+    HOW = (
+        "PDF export needs WeasyPrint: pip install weasyprint (see requirements-dev.txt) and "
+        "the Pango libraries (apt-get install libpango-1.0-0 libpangoft2-1.0-0). The HTML "
+        "export prints to PDF from any browser meanwhile."
+    )
+
+    def __init__(self):
+        super().__init__(self.HOW)
+
+
+def pdf_refusal(scope: Scope) -> str:
+    """Return why the site will not make this PDF itself, or "" if it will."""
+    if not weasyprint_available():
+        return WeasyPrintMissing.HOW
+    limit = settings.SOP_EXPORT_PDF_MAX_PROCEDURES
+    if len(scope.procedures) > limit:
+        return (
+            f"{scope.title} has {len(scope.procedures)} procedures; the site makes PDFs of up to "
+            f"{limit}. Download the printable HTML and print it to PDF from the browser, or ask "
+            "an administrator for manage.py export_manual --format pdf."
+        )
+    return ""
+
+
+def weasyprint_available() -> bool:
+    """Return whether WeasyPrint and its system libraries load."""
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError):
+        return False
+    return True
+
+
+def filename(scope: Scope, fmt: str) -> str:
+    return f"{scope.slug}-{timezone.localdate():%Y-%m-%d}.{EXTENSIONS[fmt]}"
+
+
+def _read(attachment: Attachment, *, display: bool = False) -> bytes:
+    stored = attachment.display if display and attachment.display else attachment.file
+    with storage().open(stored.name, "rb") as f:
+        return f.read()
+
+
+def _anchor(procedure) -> str:
+    return "p-" + procedure.path.replace("/", "-")
+
+
+def _body_html(procedure, files: list[Attachment], anchors: dict[str, str]) -> str:
+    """Return the approved revision's HTML with screenshots embedded and links made to work
+    outside the site: to a procedure in the document, its anchor; anything else, absolute."""
+    by_key = {a.sha256: a for a in files}
+    site = settings.SOP_SITE_URL.rstrip("/")
+
+    def rewrite(match: re.Match) -> str:
+        attr, url = match.groups()
+        file = FILE_URL.fullmatch(url)
+        attachment = by_key.get(file.group(1)) if file else None
+        if attr == "src" and attachment is not None and attachment.is_image:
+            data = base64.b64encode(_read(attachment, display=True)).decode()
+            return f'src="data:{attachment.content_type};base64,{data}"'
+        if attr == "href" and url.split("#")[0] in anchors:
+            return f'href="#{anchors[url.split("#")[0]]}"'
+        return f'{attr}="{site}{url}"'
+
+    # Headings' ids repeat from one procedure to the next: make them the procedure's own.
+    prefix = _anchor(procedure)
+    html = HEADING_ID.sub(
+        lambda m: f'id="{prefix}-{m.group(1)}"', procedure.current_revision.body_html
+    )
+    html = IN_PAGE_LINK.sub(lambda m: f'href="#{prefix}-{m.group(1)}"', html)
+    return HTML_ATTR.sub(rewrite, html)
+
+
+def _context(scope: Scope, *, pdf: bool = False) -> dict:
+    return {
+        "scope": scope,
+        "organisation": settings.SOP_ORGANISATION_NAME,
+        "footer": settings.SOP_EXPORT_FOOTER,
+        "today": timezone.localdate(),
+        "site": settings.SOP_SITE_URL.rstrip("/"),
+        "pdf": pdf,
+        "toc": [(p, _anchor(p)) for p in scope.procedures],
+    }
+
+
+def html_pieces(
+    scope: Scope, *, pdf: bool = False, progress: Progress | None = None
+) -> Iterator[str]:
+    """Yield the printable HTML document in pieces: cover and contents, then each procedure."""
+    context = _context(scope, pdf=pdf)
+    yield render_to_string("transfer/export/start.html", context)
+    anchors = {p.get_absolute_url(): _anchor(p) for p in scope.procedures}
+    total, previous = len(scope.procedures), None
+    for n, procedure in enumerate(scope.procedures, 1):
+        body = _body_html(procedure, scope.files.get(procedure.current_revision_id, []), anchors)
+        yield render_to_string(
+            "transfer/export/procedure.html",
+            {
+                **context,
+                "procedure": procedure,
+                "revision": procedure.current_revision,
+                "anchor": _anchor(procedure),
+                "body": body,
+                "new_section": previous is None or previous.section_id != procedure.section_id,
+            },
+        )
+        previous = procedure
+        if progress:
+            progress(n, total, procedure.title)
+    yield render_to_string("transfer/export/end.html", context)
+
+
+def write_html(scope: Scope, out: IO[bytes], *, progress: Progress | None = None) -> None:
+    for piece in html_pieces(scope, progress=progress):
+        out.write(piece.encode())
+
+
+def write_pdf(scope: Scope, out: IO[bytes], *, progress: Progress | None = None) -> None:
+    """Write the document as PDF: page numbers, the section as running header, the footer on
+    every page (CSS paged media, `transfer/export/start.html`)."""
+    if not weasyprint_available():
+        raise WeasyPrintMissing()
+    import weasyprint
+
+    document = "".join(html_pieces(scope, pdf=True, progress=progress))
+    weasyprint.HTML(string=document, base_url=settings.SOP_SITE_URL).write_pdf(out)
+
+
+def front_matter(procedure) -> dict:
+    revision, section = procedure.current_revision, procedure.section
+    return {
+        "title": procedure.title,
+        "slug": procedure.slug,
+        "volume": section.volume.title,
+        "volume_number": section.volume.number,
+        "section": section.title,
+        "section_numeral": section.numeral,
+        "section_position": section.position,
+        "position": procedure.position,
+        "revision": revision.number,
+        "approved_by": revision.reviewer.get_username() if revision.reviewer else None,
+        "approved_at": revision.reviewed_at.isoformat() if revision.reviewed_at else None,
+        "owner": procedure.owner.get_username() if procedure.owner else None,
+    }
+
+
+def _file_names(files: list[Attachment]) -> dict[str, str]:
+    """Return a name in the archive for each file (sha256 -> name), unique per procedure."""
+    names: dict[str, str] = {}
+    for attachment in files:
+        name = attachment.url_name
+        if name in names.values():
+            name = f"{attachment.sha256[:12]}-{name}"
+        names[attachment.sha256] = name
+    return names
+
+
+def markdown_text(procedure, files: list[Attachment]) -> tuple[str, dict[str, str]]:
+    """Return a procedure's file text (front matter and Markdown, file links made relative)
+    and the archive names of its files."""
+    stem = archive_path(procedure).rsplit("/", 1)[-1]
+    names = _file_names(files)
+
+    def relative(match: re.Match) -> str:
+        name = names.get(match.group(1))
+        return f"{stem}.files/{name}" if name else match.group(0)
+
+    body = FILE_URL.sub(relative, procedure.current_revision.body)
+    meta = yaml.safe_dump(front_matter(procedure), sort_keys=False, allow_unicode=True)
+    # The body exactly as approved (the import strips the one blank line after the front matter).
+    return f"---\n{meta}---\n\n{body}", names
+
+
+def write_markdown_zip(scope: Scope, out: IO[bytes], *, progress: Progress | None = None) -> None:
+    """Write a ZIP of one Markdown file per procedure, its files in a folder beside it."""
+    total = len(scope.procedures)
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for n, procedure in enumerate(scope.procedures, 1):
+            files = scope.files.get(procedure.current_revision_id, [])
+            text, names = markdown_text(procedure, files)
+            path = archive_path(procedure)
+            archive.writestr(f"{path}.md", text)
+            for attachment in files:
+                archive.writestr(f"{path}.files/{names[attachment.sha256]}", _read(attachment))
+            if progress:
+                progress(n, total, procedure.title)
+
+
+WRITERS = {"html": write_html, "markdown": write_markdown_zip, "pdf": write_pdf}
+
+
+def export(scope: Scope, fmt: str, out: IO[bytes], *, progress: Progress | None = None) -> None:
+    """Write the scope in the format ("html", "markdown" or "pdf") to `out`."""
+    WRITERS[fmt](scope, out, progress=progress)
