@@ -19,8 +19,8 @@ from django.contrib.admin.apps import AdminConfig
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ERROR_FLAG
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
-from django.core.exceptions import ValidationError
-from django.db import DatabaseError, router, transaction
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import DatabaseError, models, router, transaction
 
 # What a lookup value the database cannot hold raises once the query runs: ValueError (a
 # date part out of range; a NUL on PostgreSQL), OverflowError (a number past 64 bits, a year
@@ -104,7 +104,26 @@ class ForgivingAutocompleteMixin:
         return [with_mixins(inline, (ForgivingAutocompleteMixin,)) for inline in inlines]
 
 
-FORGIVING = (ForgivingChangeListMixin, ForgivingAutocompleteMixin)
+class ForgivingInitialMixin:
+    """An add form's initial date or time from the query string (`?created_at=x`) that the
+    field cannot read is left out: Django's date and time widgets fail on the string."""
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        for name, value in list(initial.items()):
+            try:
+                field = self.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if isinstance(field, models.DateField | models.TimeField):  # DateTimeField too
+                try:
+                    initial[name] = field.to_python(value)
+                except (ValidationError, TypeError, ValueError, OverflowError):
+                    del initial[name]
+        return initial
+
+
+FORGIVING = (ForgivingChangeListMixin, ForgivingAutocompleteMixin, ForgivingInitialMixin)
 
 
 @functools.cache

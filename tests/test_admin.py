@@ -183,3 +183,14 @@ def test_an_action_on_a_selection_past_64_bits_selects_nothing(admin_client):
     )
     assert response.status_code in (HTTPStatus.OK, HTTPStatus.FOUND)  # no 500 on SQLite
     assert Volume.objects.filter(pk=volume.pk).exists()
+
+
+@pytest.mark.parametrize("value", ["soon", "2026-02-30 10:00", "9" * 30, "1e309"])
+def test_an_add_forms_date_from_the_query_string_it_cannot_read_is_left_out(superuser, value):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(superuser)
+    response = client.get(reverse("admin:checklists_client_add"), {"created_at": value})
+    assert response.status_code == HTTPStatus.OK
+    assert "Add client" in response.content.decode()
