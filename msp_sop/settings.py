@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "axes",
     "procedures",
     "attachments",
+    "compliance",
 ]
 
 MIDDLEWARE = [
@@ -405,6 +406,8 @@ if SOP_DEVTOOLS:
 SOP_BENCH_HTML = os.environ.get("SOP_BENCH_HTML", "")
 # One-person shops may allow an author to approve their own revision.
 SOP_ALLOW_SELF_APPROVAL = env_bool("SOP_ALLOW_SELF_APPROVAL", False)
+# Months between reviews of a procedure, unless its section or the procedure says otherwise.
+SOP_REVIEW_INTERVAL_MONTHS = env_int("SOP_REVIEW_INTERVAL_MONTHS", 12)
 
 LOGGING = {
     "version": 1,
