@@ -22,6 +22,7 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("", include("attachments.urls")),
+    path("", include("compliance.urls")),
     path("", include("procedures.urls")),
 ]
 

@@ -72,6 +72,13 @@ MATRIX: dict[str, tuple] = {
     "attachments:display":                   ("GET",  LOGIN,     404,    200,    404,      404),
     # Upload to the editor's own draft; sent without a file, it is a clear 400.
     "attachments:upload":                    ("POST", LOGIN,     403,    400,    403,      403),
+    # Issue 14. Owners and review dates are open to every reader; the approver owns the
+    # procedure, so they (and the superuser, an approver) may confirm its review.
+    "compliance:due":                        ("GET",  LOGIN,     200,    200,    200,      200),
+    "compliance:procedure_review":           ("GET",  LOGIN,     200,    200,    200,      200),
+    "compliance:set_owner":                  ("POST", LOGIN,     403,    403,    302,      302),
+    "compliance:set_interval":               ("POST", LOGIN,     403,    403,    302,      302),
+    "compliance:confirm":                    ("POST", LOGIN,     403,    403,    302,      302),
     "login":                                 ("GET",  200,       302,    302,    302,      302),
     "logout":                                ("POST", LOGIN,     LOGIN,  LOGIN,  LOGIN,    LOGIN),
     "password_change":                       ("GET",  LOGIN,     200,    200,    200,      200),
@@ -184,6 +191,10 @@ EXAMPLES: dict[str, Callable[[World], dict]] = {
     "attachments:file": lambda w: _file_kwargs(in_review_file(w)),
     "attachments:display": lambda w: _file_kwargs(draft_wide_image(w)),
     "attachments:upload": lambda w: {"revision_id": w.draft.pk},
+    "compliance:procedure_review": lambda w: w.procedure.url_kwargs(),
+    "compliance:set_owner": lambda w: w.procedure.url_kwargs(),
+    "compliance:set_interval": lambda w: w.procedure.url_kwargs(),
+    "compliance:confirm": lambda w: w.procedure.url_kwargs(),
 }
 
 
@@ -210,6 +221,9 @@ def _file_kwargs(attachment) -> dict:
 POST_DATA: dict[str, Callable[[World], dict]] = {
     "procedures:reject": lambda w: {"comment": "Add the escalation step."},
     "procedures:preview": lambda w: {"body": "# Preview\n\nText."},
+    "compliance:set_owner": lambda w: {"owner": w.users["approver"].pk},
+    "compliance:set_interval": lambda w: {"interval_months": "6"},
+    "compliance:confirm": lambda w: {"comment": "Read it again; still right."},
 }
 
 
