@@ -8,8 +8,14 @@ from django.contrib.auth import get_user_model
 from .models import MAX_COMMENT_LENGTH, MAX_INTERVAL_MONTHS
 
 
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        name = obj.get_full_name()
+        return f"{name} ({obj.get_username()})" if name else obj.get_username()
+
+
 class OwnerForm(forms.Form):
-    owner = forms.ModelChoiceField(
+    owner = UserChoiceField(
         queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
         required=False,
         empty_label="Nobody",

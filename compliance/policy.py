@@ -42,6 +42,20 @@ def confirm_refusal(procedure: Procedure, user: AbstractBaseUser) -> str:
     return ""
 
 
+def action_refusal(action: str, procedure: Procedure, user: AbstractBaseUser) -> str:
+    """Return why the user may not do `action` ("owner", "interval", "confirm") to the
+    procedure at all, whatever its state, or "" if they may."""
+    if action == "owner":
+        return "" if can_set_owner(procedure, user) else "Only approvers can change an owner."
+    if action == "interval":
+        if can_set_interval(procedure, user):
+            return ""
+        return "Only approvers can change a review interval."
+    if action == "confirm":
+        return confirm_refusal(procedure, user)
+    raise ValueError(f"Unknown review action: {action}")
+
+
 def allowed_review_actions(procedure: Procedure, user: AbstractBaseUser) -> set[str]:
     """Return which of "owner", "interval" and "confirm" the user may do to the procedure."""
     actions = set()

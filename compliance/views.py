@@ -15,7 +15,7 @@ from procedures.models import Procedure
 from procedures.selectors import procedure_at
 
 from . import policy, selectors, transitions
-from .errors import status_for
+from .errors import ReviewNotAllowed, status_for
 from .filters import DueFilter
 from .forms import ConfirmForm, IntervalForm, OwnerForm
 
@@ -91,6 +91,11 @@ class ReviewActionView(View):
         procedure = procedure_at(kwargs)
         form = self.form_class(request.POST)
         try:
+            # Whoever may not do this at all is told so (403), whatever they sent; the
+            # transition asks the policy again as the guard.
+            refusal = policy.action_refusal(self.name, procedure, request.user)
+            if refusal:
+                raise ReviewNotAllowed(refusal)
             if not form.is_valid():
                 raise ValidationError("Please correct the form below.", code="input")
             self.perform(procedure, form.cleaned_data, request.user)

@@ -10,8 +10,9 @@ register = template.Library()
 
 @register.inclusion_tag("compliance/_review_dates.html")
 def review_dates(procedure_id):
-    """Owner, last approved, last reviewed and next review date (one query)."""
-    return {"dates": selectors.procedure_review(procedure_id)}
+    """Last approved, last reviewed and next review date (one query); the header above it
+    names the owner."""
+    return {"dates": selectors.procedure_review(procedure_id), "on_procedure_page": True}
 
 
 @register.inclusion_tag("compliance/_my_reviews.html")

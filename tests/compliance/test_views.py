@@ -84,6 +84,10 @@ def test_only_approvers_may_post_owner_and_interval(overdue, role):
     assert client.post(url("set_owner", overdue), {"owner": ""}).status_code == 403
     assert client.post(url("set_interval", overdue), {"interval_months": "6"}).status_code == 403
     assert client.post(url("confirm", overdue), {"comment": "ok"}).status_code == 403
+    # Refused as not theirs to do, whatever they send.
+    assert client.post(url("set_interval", overdue), {"interval_months": "0"}).status_code == 403
+    assert client.post(url("set_owner", overdue), {"owner": "999999"}).status_code == 403
+    assert client.post(url("confirm", overdue), {"comment": ""}).status_code == 403
     assert not ReviewEvent.objects.exists()
 
 
