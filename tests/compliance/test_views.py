@@ -7,6 +7,7 @@ from http import HTTPStatus
 import pytest
 from django.urls import reverse
 
+from compliance.dates import add_months
 from compliance.models import ProcedureReview, ReviewEvent
 from tests.compliance.helpers import approved_on, days_ago
 from tests.factories import ProcedureFactory, SectionFactory, UserFactory
@@ -176,3 +177,21 @@ def test_my_work_lists_my_procedures_due_for_review():
     approved_on(days_ago(400), owner=UserFactory(), title="Someone else's")
     page = client_as(me).get(reverse("procedures:my_work")).content.decode()
     assert "Mine overdue" in page and "Someone else" not in page
+
+
+def test_a_section_interval_set_in_the_admin_reaches_the_cached_procedure_page(overdue):
+    reader = client_as(make_user("reader"))
+    approved = days_ago(400)
+    yearly = add_months(approved, 12)
+    assert (
+        f'<time datetime="{yearly:%Y-%m-%d}"'
+        in reader.get(overdue.get_absolute_url()).content.decode()
+    )
+    admin = client_as(make_user("superuser"))
+    response = admin.post(
+        reverse("admin:compliance_sectionreviewinterval_add"),
+        {"section": overdue.section.pk, "months": "3"},
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    page = reader.get(overdue.get_absolute_url()).content.decode()
+    assert f'<time datetime="{add_months(approved, 3):%Y-%m-%d}"' in page
