@@ -179,7 +179,8 @@ TARGETS = [
     # Issue 14: also on the review page and the due list.
     Target("owner first name", _owner_name("first_name"), _due),
     Target("owner last name", _owner_name("last_name"), _due),
-    Target("owner username", _owner_name("username"), _due),
+    # The approver's username holds the same payload: the owner's starts differently.
+    Target("owner username", lambda p, x: _owner_name("username")(p, f"o{x}"), _due),
     Target("review confirmation comment", _review_comment, _review_page),
     # Issue 13: an attached file's name, in the list under the approved text.
     Target("attachment file name", _attachment, _reading),
