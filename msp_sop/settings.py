@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "attachments",
     "checklists",
     "transfer",
+    "compliance",
 ]
 
 MIDDLEWARE = [
@@ -432,6 +433,8 @@ SOP_ALLOW_SELF_APPROVAL = env_bool("SOP_ALLOW_SELF_APPROVAL", False)
 # Checklist runs: a ticket reference becomes a link to the PSA when this is set, e.g.
 # "https://psa.example/tickets/{ticket}" ({ticket} is replaced, URL-quoted).
 SOP_TICKET_URL_PATTERN = os.environ.get("SOP_TICKET_URL_PATTERN", "")
+# Months between reviews of a procedure, unless its section or the procedure says otherwise.
+SOP_REVIEW_INTERVAL_MONTHS = env_int("SOP_REVIEW_INTERVAL_MONTHS", 12)
 
 LOGGING = {
     "version": 1,

@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("attachments.urls")),
     path("", include("checklists.urls")),
     path("", include("transfer.urls")),
+    path("", include("compliance.urls")),
     path("", include("procedures.urls")),
 ]
 

@@ -98,6 +98,13 @@ MATRIX: dict[str, tuple] = {
     "transfer:export_section":               ("GET",  LOGIN,     200,    200,    200,      200),
     "transfer:export_procedure":             ("GET",  LOGIN,     200,    200,    200,      200),
     "transfer:import":                       ("GET",  LOGIN,     403,    403,    403,      200),
+    # Issue 14. Owners and review dates are open to every reader; the approver owns the
+    # procedure, so they (and the superuser, an approver) may confirm its review.
+    "compliance:due":                        ("GET",  LOGIN,     200,    200,    200,      200),
+    "compliance:procedure_review":           ("GET",  LOGIN,     200,    200,    200,      200),
+    "compliance:set_owner":                  ("POST", LOGIN,     403,    403,    302,      302),
+    "compliance:set_interval":               ("POST", LOGIN,     403,    403,    302,      302),
+    "compliance:confirm":                    ("POST", LOGIN,     403,    403,    302,      302),
     "login":                                 ("GET",  200,       302,    302,    302,      302),
     "logout":                                ("POST", LOGIN,     LOGIN,  LOGIN,  LOGIN,    LOGIN),
     "password_change":                       ("GET",  LOGIN,     200,    200,    200,      200),
@@ -232,6 +239,10 @@ EXAMPLES: dict[str, Callable[[World], dict]] = {
         "section": w.section.numeral,
     },
     "transfer:export_procedure": lambda w: {"fmt": "html", **w.procedure.url_kwargs()},
+    "compliance:procedure_review": lambda w: w.procedure.url_kwargs(),
+    "compliance:set_owner": lambda w: w.procedure.url_kwargs(),
+    "compliance:set_interval": lambda w: w.procedure.url_kwargs(),
+    "compliance:confirm": lambda w: w.procedure.url_kwargs(),
 }
 
 
@@ -312,6 +323,9 @@ POST_DATA: dict[str, Callable[[World], dict]] = {
     "checklists:abandon": lambda w: {"reason": "Client cancelled"},
     "checklists:reopen": lambda w: {"reason": "Client rebooked"},
     "procedures:autosave": lambda w: {"body": "Autosaved", "version": w.draft.version},
+    "compliance:set_owner": lambda w: {"owner": w.users["approver"].pk},
+    "compliance:set_interval": lambda w: {"interval_months": "6"},
+    "compliance:confirm": lambda w: {"comment": "Read it again; still right."},
 }
 
 

@@ -18,6 +18,7 @@ Pages named by several targets are opened once.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -249,6 +250,39 @@ def _start_page(place: Place) -> list[str]:
     return [reverse("procedures:edit", kwargs=unwritten.url_kwargs())]
 
 
+def _review_page(place: Place) -> list[str]:
+    return [reverse("compliance:procedure_review", kwargs=place.procedure.url_kwargs())]
+
+
+def _due(place: Place) -> list[str]:
+    return [*_reading(place), *_review_page(place), reverse("compliance:due")]
+
+
+def _overdue(place: Place) -> None:
+    """Issue 14: approved long ago, so the procedure is on the due list."""
+    Revision.objects.filter(pk=place.revision.pk).update(
+        reviewed_at=timezone.now() - datetime.timedelta(days=800)
+    )
+
+
+def _owner_name(field: str) -> Callable[[Place, str], None]:
+    def plant(place: Place, payload: str) -> None:
+        _overdue(place)
+        _set(place.owner, field, payload)
+
+    return plant
+
+
+def _review_comment(place: Place, payload: str) -> None:
+    """Issue 14: a "reviewed, no change" comment, in the procedure's review history."""
+    from compliance.models import ReviewEvent
+
+    ReviewEvent.objects.create(
+        procedure=place.procedure, revision=place.revision, actor=place.owner,
+        action=ReviewEvent.Action.CONFIRMED, comment=payload or "x",
+    )  # fmt: skip
+
+
 TARGETS = [
     Target("volume title", lambda p, x: _set(p.volume, "title", x), _listing),
     Target(
@@ -266,8 +300,12 @@ TARGETS = [
     Target("review comment", lambda p, x: _set(p.revision, "review_comment", x), _history),
     # Shown as "approved by <full name or username>" and "owner <full name or username>".
     Target("approver username", lambda p, x: _set(p.approver, "username", x), _history),
-    Target("owner first name", lambda p, x: _set(p.owner, "first_name", x), _reading),
-    Target("owner last name", lambda p, x: _set(p.owner, "last_name", x), _reading),
+    # Issue 14: also on the review page and the due list.
+    Target("owner first name", _owner_name("first_name"), _due),
+    Target("owner last name", _owner_name("last_name"), _due),
+    # The approver's username holds the same payload: the owner's starts differently.
+    Target("owner username", lambda p, x: _owner_name("username")(p, f"o{x}"), _due),
+    Target("review confirmation comment", _review_comment, _review_page),
     # Issue 13: an attached file's name, in the list under the approved text.
     Target("attachment file name", _attachment, _reading),
     # Issue 16: what checklist runs show: client names, tickets, steps, notes and reasons.

@@ -1,0 +1,68 @@
+"""Who may change a procedure's owner and review cycle: decided by asking procedures.workflow.
+
+Approvers (who answer for what the manual says) set owners and intervals. The owner or an
+approver may confirm that the approved text was read and is still right. Everyone who may
+read the manual sees owners, review dates and the list of procedures due for review.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from procedures import workflow
+from procedures.models import Procedure
+
+
+def can_see_reviews(user: AbstractBaseUser) -> bool:
+    """Return whether the user may see review dates and what is due (every reader)."""
+    return workflow.can_read(user)
+
+
+def is_owner(procedure: Procedure, user: AbstractBaseUser) -> bool:
+    """Return whether the user owns this procedure."""
+    return bool(user.is_authenticated and procedure.owner_id == user.pk)
+
+
+def can_set_owner(procedure: Procedure, user: AbstractBaseUser) -> bool:
+    """Return whether the user may give the procedure a new owner (approvers)."""
+    return workflow.can_review(user)
+
+
+def can_set_interval(procedure: Procedure, user: AbstractBaseUser) -> bool:
+    """Return whether the user may change the procedure's review interval (approvers)."""
+    return workflow.can_review(user)
+
+
+def confirm_refusal(procedure: Procedure, user: AbstractBaseUser) -> str:
+    """Return why the user may not record "reviewed, no change", or "" if they may."""
+    if not workflow.can_read(user):
+        return "Log in to review procedures."
+    if not (is_owner(procedure, user) or workflow.can_review(user)):
+        return "Only the procedure's owner or an approver can confirm a review."
+    return ""
+
+
+def action_refusal(action: str, procedure: Procedure, user: AbstractBaseUser) -> str:
+    """Return why the user may not do `action` ("owner", "interval", "confirm") to the
+    procedure at all, whatever its state, or "" if they may."""
+    if action == "owner":
+        return "" if can_set_owner(procedure, user) else "Only approvers can change an owner."
+    if action == "interval":
+        if can_set_interval(procedure, user):
+            return ""
+        return "Only approvers can change a review interval."
+    if action == "confirm":
+        return confirm_refusal(procedure, user)
+    raise ValueError(f"Unknown review action: {action}")
+
+
+def allowed_review_actions(procedure: Procedure, user: AbstractBaseUser) -> set[str]:
+    """Return which of "owner", "interval" and "confirm" the user may do to the procedure."""
+    actions = set()
+    if can_set_owner(procedure, user):
+        actions.add("owner")
+    if can_set_interval(procedure, user):
+        actions.add("interval")
+    if procedure.current_revision_id and not confirm_refusal(procedure, user):
+        actions.add("confirm")
+    return actions
