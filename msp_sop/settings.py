@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "axes",
     "procedures",
     "attachments",
+    "people",
 ]
 
 MIDDLEWARE = [
@@ -258,6 +259,9 @@ AXES_LOCKOUT_CALLABLE = "procedures.security.lockout_response"
 # username out from everywhere.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "procedures.security.client_ip"
+
+# A mailed password reset link works once, for this many seconds (default one hour).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "procedures:contents"

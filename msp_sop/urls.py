@@ -20,6 +20,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("", include("people.urls")),
     path("admin/", admin.site.urls),
     path("", include("attachments.urls")),
     path("", include("procedures.urls")),

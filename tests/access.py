@@ -76,6 +76,12 @@ MATRIX: dict[str, tuple] = {
     "logout":                                ("POST", LOGIN,     LOGIN,  LOGIN,  LOGIN,    LOGIN),
     "password_change":                       ("GET",  LOGIN,     200,    200,    200,      200),
     "password_change_done":                  ("GET",  LOGIN,     200,    200,    200,      200),
+    # Issue 18: password reset by email, for everyone (signed in or not). The example link is
+    # altered (no token in the session): a clear 400.
+    "password_reset":                        ("GET",  200,       200,    200,    200,      200),
+    "password_reset_done":                   ("GET",  200,       200,    200,    200,      200),
+    "password_reset_confirm":                ("GET",  400,       400,    400,    400,      400),
+    "password_reset_complete":               ("GET",  200,       200,    200,    200,      200),
     # A sample of the admin: staff only. Nobody but the superuser is staff here.
     "admin:index":                           ("GET",  LOGIN,     LOGIN,  LOGIN,  LOGIN,    200),
     "admin:login":                           ("GET",  200,       200,    200,    200,      302),
@@ -184,6 +190,7 @@ EXAMPLES: dict[str, Callable[[World], dict]] = {
     "attachments:file": lambda w: _file_kwargs(in_review_file(w)),
     "attachments:display": lambda w: _file_kwargs(draft_wide_image(w)),
     "attachments:upload": lambda w: {"revision_id": w.draft.pk},
+    "password_reset_confirm": lambda w: {"uidb64": "MQ", "token": "set-password"},
 }
 
 
