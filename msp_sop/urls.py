@@ -21,6 +21,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("", include("people.urls")),
+    path("", include("people.people_urls")),
     path("admin/", admin.site.urls),
     path("", include("attachments.urls")),
     path("", include("procedures.urls")),

@@ -20,6 +20,11 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path(
+        "accounts/welcome/<uidb64>/<token>/",
+        views.InvitationView.as_view(),
+        name="invitation",
+    ),
+    path(
         "accounts/reset/done/",
         login_not_required(auth_views.PasswordResetCompleteView.as_view()),
         name="password_reset_complete",

@@ -16,6 +16,8 @@ from django.utils.decorators import method_decorator
 
 from procedures import security
 
+from .tokens import invitation_tokens
+
 
 def reset_link_lifetime() -> str:
     """Return how long a reset link works, in words ("1 hour", "3 days", "90 minutes")."""
@@ -73,3 +75,10 @@ class ResetConfirmView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         security.password_reset_completed(self.request, user=self.user)
         return response
+
+
+@method_decorator(login_not_required, name="dispatch")
+class InvitationView(ResetConfirmView):
+    """Set a first password from an invitation's link (same pages as a reset)."""
+
+    token_generator = invitation_tokens

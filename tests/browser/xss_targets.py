@@ -144,6 +144,8 @@ TARGETS = [
     Target("approver username", lambda p, x: _set(p.approver, "username", x), _history),
     Target("owner first name", lambda p, x: _set(p.owner, "first_name", x), _reading),
     Target("owner last name", lambda p, x: _set(p.owner, "last_name", x), _reading),
+    # Issue 18: names on the "Who approves" page (owners of procedures), for every reader.
+    Target("owner names on Who approves", lambda p, x: None, lambda p: ["/people/who/"]),
     # Issue 13: an attached file's name, in the list under the approved text.
     Target("attachment file name", _attachment, _reading),
     # Reflected: the header search box and the list's title filter write the query back.
