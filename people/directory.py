@@ -116,7 +116,8 @@ class PersonActionView(View):
                 transitions.person_reactivate(person=person, user=request.user)
         except (PermissionDenied, ValidationError) as exc:
             return _refused(request, exc, person)
-        messages.success(request, f"{person.get_username()}: {self.action} done.")
+        done = {"roles": "roles saved", "deactivate": "deactivated", "reactivate": "reactivated"}
+        messages.success(request, f"{person.get_username()}: {done[self.action]}.")
         return redirect("people:person", pk=person.pk)
 
 

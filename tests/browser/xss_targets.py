@@ -11,7 +11,8 @@ append a Target with
 - `plant(place, payload)`: store the payload in that field of `place` (a Place below; add
   to Place what the new feature needs), cut to the field's length by `fit()`;
 - `pages(place)`: the paths that show the field (query strings allowed, e.g. a search);
-- `as_anonymous=True` if the page is for people not logged in.
+- `as_anonymous=True` if the page is for people not logged in, `as_admin=True` if it is for
+  administrators only (the People pages); others are opened as a reader.
 Pages named by several targets are opened once.
 """
 
@@ -90,6 +91,11 @@ class Target:
     plant: Callable[[Place, str], None]
     pages: Callable[[Place], list[str]]
     as_anonymous: bool = False
+    as_admin: bool = False
+
+    @property
+    def viewer(self) -> str:
+        return "anonymous" if self.as_anonymous else "admin" if self.as_admin else "reader"
 
 
 def _reading(place: Place) -> list[str]:
@@ -146,6 +152,17 @@ TARGETS = [
     Target("owner last name", lambda p, x: _set(p.owner, "last_name", x), _reading),
     # Issue 18: names on the "Who approves" page (owners of procedures), for every reader.
     Target("owner names on Who approves", lambda p, x: None, lambda p: ["/people/who/"]),
+    # Names, usernames and addresses on the People list (every page of it) and each person's.
+    Target(
+        "names on the People pages",
+        lambda p, x: _set(p.approver, "email", x),
+        lambda p: [
+            reverse("people:person", kwargs={"pk": p.owner.pk}),
+            reverse("people:person", kwargs={"pk": p.approver.pk}),
+            *(f"/people/?page={n}" for n in (1, 2, 3)),
+        ],
+        as_admin=True,
+    ),
     # Issue 13: an attached file's name, in the list under the approved text.
     Target("attachment file name", _attachment, _reading),
     # Reflected: the header search box and the list's title filter write the query back.
