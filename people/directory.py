@@ -112,11 +112,14 @@ class PersonActionView(View):
                 transitions.person_set_roles(person=person, user=request.user, **form.cleaned_data)
             elif self.action == "deactivate":
                 transitions.person_deactivate(person=person, user=request.user)
+            elif self.action == "reinvite":
+                transitions.person_reinvite(person=person, user=request.user)
             else:
                 transitions.person_reactivate(person=person, user=request.user)
         except (PermissionDenied, ValidationError) as exc:
             return _refused(request, exc, person)
-        done = {"roles": "roles saved", "deactivate": "deactivated", "reactivate": "reactivated"}
+        done = {"roles": "roles saved", "deactivate": "deactivated",
+                "reactivate": "reactivated", "reinvite": "invitation sent again"}  # fmt: skip
         messages.success(request, f"{person.get_username()}: {done[self.action]}.")
         return redirect("people:person", pk=person.pk)
 

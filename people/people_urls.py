@@ -18,6 +18,11 @@ urlpatterns = [
         name="deactivate",
     ),
     path(
+        "people/<int:pk>/reinvite/",
+        directory.PersonActionView.as_view(action="reinvite"),
+        name="reinvite",
+    ),
+    path(
         "people/<int:pk>/reactivate/",
         directory.PersonActionView.as_view(action="reactivate"),
         name="reactivate",

@@ -59,6 +59,11 @@ def roles_refusal(person: AbstractBaseUser, user: AbstractBaseUser, *, administr
     return ""
 
 
+def awaits_first_password(person: AbstractBaseUser) -> bool:
+    """Return whether the person is active, invited and has never had a password."""
+    return bool(person.is_active and not person.has_usable_password() and person.last_login is None)
+
+
 def person_actions(person: AbstractBaseUser, user: AbstractBaseUser) -> set[str]:
     """Return the names of the transitions the user may try on the person now."""
     if not can_manage_people(user):
@@ -68,4 +73,6 @@ def person_actions(person: AbstractBaseUser, user: AbstractBaseUser) -> set[str]
         actions.add("deactivate")
     if not person.is_active:
         actions.add("reactivate")
+    if awaits_first_password(person):
+        actions.add("reinvite")
     return actions

@@ -106,6 +106,23 @@ def person_invite(
     return person
 
 
+def person_reinvite(*, person: AbstractBaseUser, user: AbstractBaseUser) -> AbstractBaseUser:
+    """Mail an invited person a new link (the old one expired or was lost): only for an
+    active account that has never had a password."""
+    with transaction.atomic():
+        person = _lock(person)
+        _require(policy.can_manage_people(user), "Only administrators can invite people.")
+        if not policy.awaits_first_password(person):
+            raise PeopleError(
+                f"{person.get_username()} has set a password or is deactivated; "
+                "they can use Forgot password? on the login page.",
+                code="state",
+            )
+        _record(person=person, user=user, action=Action.INVITED, detail="invitation sent again")
+        _mail_invitation(person, user)
+    return person
+
+
 def person_set_roles(
     *, person: AbstractBaseUser, roles, administrator: bool, user: AbstractBaseUser
 ) -> AbstractBaseUser:

@@ -93,6 +93,8 @@ MATRIX: dict[str, tuple] = {
     "people:invite":                         ("POST", LOGIN,     403,    403,    403,      400),
     "people:roles":                          ("POST", LOGIN,     403,    403,    403,      302),
     "people:deactivate":                     ("POST", LOGIN,     403,    403,    403,      302),
+    # The reader has a password: an invitation again is refused as a conflict (409).
+    "people:reinvite":                       ("POST", LOGIN,     403,    403,    403,      409),
     # The reader is active: reactivating is refused as a conflict (409).
     "people:reactivate":                     ("POST", LOGIN,     403,    403,    403,      409),
     # A sample of the admin: staff only. Nobody but the superuser is staff here.
@@ -209,6 +211,7 @@ EXAMPLES: dict[str, Callable[[World], dict]] = {
     "people:roles": lambda w: {"pk": w.users["reader"].pk},
     "people:deactivate": lambda w: {"pk": w.users["reader"].pk},
     "people:reactivate": lambda w: {"pk": w.users["reader"].pk},
+    "people:reinvite": lambda w: {"pk": w.users["reader"].pk},
 }
 
 

@@ -184,3 +184,28 @@ def test_own_page_shows_roles_and_password_link(reader):
     assert page.status_code == HTTPStatus.OK
     assert b"Readers" in page.content and reverse("password_change").encode() in page.content
     assert b"Deactivate" not in page.content
+
+
+def test_an_invitation_can_be_sent_again_until_a_password_is_set(
+    client, admin, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        person = transitions.person_invite(email="late@example.test", user=admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        transitions.person_reinvite(person=person, user=admin)
+    assert len(mail.outbox) == 2
+    assert PersonEvent.objects.filter(person=person, action="invited").count() == 2
+    path = LINK.search(mail.outbox[1].body).group(1)
+    form = client.get(path)
+    password = "a late but long passphrase"
+    client.post(form["Location"], {"new_password1": password, "new_password2": password})
+    with pytest.raises(PeopleError):
+        transitions.person_reinvite(person=person, user=admin)
+
+
+def test_only_administrators_send_invitations_again(
+    admin, reader, django_capture_on_commit_callbacks
+):
+    person = transitions.person_invite(email="late@example.test", user=admin)
+    with pytest.raises(NotAllowed):
+        transitions.person_reinvite(person=person, user=reader)
