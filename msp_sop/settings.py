@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "checklists",
     "transfer",
     "compliance",
+    "people",
 ]
 
 MIDDLEWARE = [
@@ -132,6 +133,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "procedures.context_processors.workflow_nav",
+                "people.context_processors.people_nav",
             ],
         },
     },
@@ -267,6 +269,11 @@ AXES_LOCKOUT_CALLABLE = "procedures.security.lockout_response"
 # username out from everywhere.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AXES_CLIENT_IP_CALLABLE = "procedures.security.client_ip"
+
+# A mailed password reset link works once, for this many seconds (default one hour).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60)
+# An invitation's set-your-password link (People page) works once, for this many seconds.
+SOP_INVITATION_TIMEOUT = env_int("SOP_INVITATION_TIMEOUT", 7 * 24 * 60 * 60)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "procedures:contents"

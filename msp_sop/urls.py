@@ -25,6 +25,8 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("", include("people.urls")),
+    path("", include("people.people_urls")),
     path("admin/", admin.site.urls),
     path("", include("attachments.urls")),
     path("", include("checklists.urls")),

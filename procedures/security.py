@@ -1,9 +1,9 @@
 """Sessions and the security log: idle timeout, login attempts, refused authorisations.
 
 Everything worth an administrator's attention goes to the `msp_sop.security` logger:
-logins, failed logins, lockouts (django-axes), every request refused with 403 and every
-one refused with 400 for a NUL byte. User-supplied strings are logged with %r so a username
-cannot forge a log line.
+logins, failed logins, lockouts (django-axes), password reset requests, refused reset links
+and completed resets, every request refused with 403 and every one refused with 400 for a
+NUL byte. User-supplied strings are logged with %r so a username cannot forge a log line.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import logging
 import time
 
 from axes.signals import user_locked_out
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
@@ -89,6 +90,37 @@ def log_locked_out(sender, request, username, ip_address, **kwargs):
         ip_address,
         settings.AXES_FAILURE_LIMIT,
         settings.AXES_COOLOFF_TIME,
+    )
+
+
+def password_reset_requested(request: HttpRequest, *, email: str, accounts: int) -> None:
+    """Log a request for a reset link (the page answers the same whatever `accounts` is)."""
+    logger.info(
+        "password reset requested: email=%r from %s; %s account(s) mailed",
+        email[:254],
+        client_address(request),
+        accounts,
+    )
+
+
+def password_reset_refused(request: HttpRequest, *, user) -> None:
+    """Log a reset link that was used already, expired, or altered."""
+    logger.warning(
+        "password reset link refused (used, expired or altered): user=%r from %s",
+        user.get_username() if user is not None else "unknown",
+        client_address(request),
+    )
+
+
+def password_reset_completed(request: HttpRequest, *, user) -> None:
+    """Log a password set from a reset link, and lift the login locks on that username: whoever
+    set it has proved they read the account's mail, so the new password works at once."""
+    lifted = axes_reset(username=user.get_username())
+    logger.info(
+        "password reset completed: user=%r from %s%s",
+        user.get_username(),
+        client_address(request),
+        f"; {lifted} failed login(s) forgotten" if lifted else "",
     )
 
 

@@ -109,6 +109,27 @@ MATRIX: dict[str, tuple] = {
     "logout":                                ("POST", LOGIN,     LOGIN,  LOGIN,  LOGIN,    LOGIN),
     "password_change":                       ("GET",  LOGIN,     200,    200,    200,      200),
     "password_change_done":                  ("GET",  LOGIN,     200,    200,    200,      200),
+    # Issue 18: password reset by email, for everyone (signed in or not). The example link is
+    # altered (no token in the session): a clear 400.
+    "password_reset":                        ("GET",  200,       200,    200,    200,      200),
+    "password_reset_done":                   ("GET",  200,       200,    200,    200,      200),
+    "password_reset_confirm":                ("GET",  400,       400,    400,    400,      400),
+    "password_reset_complete":               ("GET",  200,       200,    200,    200,      200),
+    "invitation":                            ("GET",  400,       400,    400,    400,      400),
+    # The People pages: administrators only (here the superuser); the example person is the
+    # reader, whose own page they may open. Names of approvers and owners: every reader.
+    "people:list":                           ("GET",  LOGIN,     403,    403,    403,      200),
+    "people:who":                            ("GET",  LOGIN,     200,    200,    200,      200),
+    "people:me":                             ("GET",  LOGIN,     200,    200,    200,      200),
+    "people:person":                         ("GET",  LOGIN,     200,    403,    403,      200),
+    # Sent empty, an invitation is a form error (400).
+    "people:invite":                         ("POST", LOGIN,     403,    403,    403,      400),
+    "people:roles":                          ("POST", LOGIN,     403,    403,    403,      302),
+    "people:deactivate":                     ("POST", LOGIN,     403,    403,    403,      302),
+    # The reader has a password: an invitation again is refused as a conflict (409).
+    "people:reinvite":                       ("POST", LOGIN,     403,    403,    403,      409),
+    # The reader is active: reactivating is refused as a conflict (409).
+    "people:reactivate":                     ("POST", LOGIN,     403,    403,    403,      409),
     # A sample of the admin: staff only. Nobody but the superuser is staff here.
     "admin:index":                           ("GET",  LOGIN,     LOGIN,  LOGIN,  LOGIN,    200),
     "admin:login":                           ("GET",  200,       200,    200,    200,      302),
@@ -243,6 +264,13 @@ EXAMPLES: dict[str, Callable[[World], dict]] = {
     "compliance:set_owner": lambda w: w.procedure.url_kwargs(),
     "compliance:set_interval": lambda w: w.procedure.url_kwargs(),
     "compliance:confirm": lambda w: w.procedure.url_kwargs(),
+    "password_reset_confirm": lambda w: {"uidb64": "MQ", "token": "set-password"},
+    "invitation": lambda w: {"uidb64": "MQ", "token": "set-password"},
+    "people:person": lambda w: {"pk": w.users["reader"].pk},
+    "people:roles": lambda w: {"pk": w.users["reader"].pk},
+    "people:deactivate": lambda w: {"pk": w.users["reader"].pk},
+    "people:reactivate": lambda w: {"pk": w.users["reader"].pk},
+    "people:reinvite": lambda w: {"pk": w.users["reader"].pk},
 }
 
 

@@ -12,8 +12,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY = ROOT / "procedures" / "workflow" / "policy.py"
-# Apps built on procedures/ answer their own questions in a policy of their own, built on it.
-POLICIES = {POLICY, ROOT / "compliance" / "policy.py"}
+# The apps built on procedures/ that the rules below read, each with its own policy module
+# (built on procedures.workflow.policy), the only other place a permission may be checked.
+APPS = ("procedures", "attachments", "checklists", "transfer", "compliance", "people")
+POLICIES = {POLICY, *(ROOT / app / "policy.py" for app in APPS[1:])}
 # Ways of deciding who may do what without asking the policy.
 RULE = re.compile(
     r"has_perm\(|\.is_superuser|\.is_staff|author_id\s*==|==\s*(request\.)?user\.pk"
@@ -26,7 +28,7 @@ VIEW_LINES = 30
 
 
 def _sources(*patterns):
-    for folder in ("procedures", "templates", "msp_sop", "checklists", "transfer", "compliance"):
+    for folder in (*APPS, "templates", "msp_sop"):
         for pattern in patterns:
             for path in sorted((ROOT / folder).rglob(pattern)):
                 if "migrations" not in path.parts and path not in POLICIES:
@@ -72,18 +74,18 @@ def _code_lines(node, source: list[str]) -> int:
     )
 
 
+# attachments/views.py is not read yet: its UploadView is longer than this allows.
 VIEW_MODULES = [
     *sorted(
         set((ROOT / "procedures" / "views").glob("*.py"))
         - {ROOT / "procedures" / "views" / "__init__.py"}
     ),
-    ROOT / "checklists" / "views.py",
-    ROOT / "transfer" / "views.py",
-    ROOT / "compliance" / "views.py",
+    *(ROOT / app / "views.py" for app in ("checklists", "transfer", "compliance", "people")),
+    ROOT / "people" / "directory.py",
 ]
 
 
-@pytest.mark.parametrize("path", VIEW_MODULES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", VIEW_MODULES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_views_stay_short(path):
     text = path.read_text()
     source = text.splitlines()
@@ -97,7 +99,7 @@ def test_views_stay_short(path):
     assert long == {}
 
 
-@pytest.mark.parametrize("app", ["procedures", "attachments", "checklists", "compliance"])
+@pytest.mark.parametrize("app", ["procedures", "attachments", "checklists", "compliance", "people"])
 def test_migrations_import_no_live_code(app):
     for path in sorted((ROOT / app / "migrations").glob("0*.py")):
         tree = ast.parse(path.read_text())
@@ -107,5 +109,5 @@ def test_migrations_import_no_live_code(app):
             if isinstance(node, ast.Import)
             for alias in node.names
         } | {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-        live = ("procedures", "attachments", "checklists", "transfer", "compliance", "devtools")
+        live = (*APPS, "devtools")
         assert not {name for name in imported if name.startswith(live)}, path.name

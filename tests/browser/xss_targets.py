@@ -12,7 +12,9 @@ append a Target with
   to Place what the new feature needs), cut to the field's length by `fit()`;
 - `pages(place)`: the paths that show the field (query strings allowed, e.g. a search);
 - `as_anonymous=True` if the page is for people not logged in;
-- `as_editor=True` if the page is for the editor `XSS_EDITOR` (their own drafts' pages).
+- `as_editor=True` if the page is for the editor `XSS_EDITOR` (their own drafts' pages);
+- `as_admin=True` if it is for administrators only (the People pages); others are opened as a
+  reader.
 Pages named by several targets are opened once.
 """
 
@@ -97,6 +99,13 @@ class Target:
     pages: Callable[[Place], list[str]]
     as_anonymous: bool = False
     as_editor: bool = False
+    as_admin: bool = False
+
+    @property
+    def viewer(self) -> str:
+        if self.as_anonymous:
+            return "anonymous"
+        return "editor" if self.as_editor else "admin" if self.as_admin else "reader"
 
 
 def _reading(place: Place) -> list[str]:
@@ -306,6 +315,19 @@ TARGETS = [
     # The approver's username holds the same payload: the owner's starts differently.
     Target("owner username", lambda p, x: _owner_name("username")(p, f"o{x}"), _due),
     Target("review confirmation comment", _review_comment, _review_page),
+    # Issue 18: names on the "Who approves" page (owners of procedures), for every reader.
+    Target("owner names on Who approves", lambda p, x: None, lambda p: ["/people/who/"]),
+    # Names, usernames and addresses on the People list (every page of it) and each person's.
+    Target(
+        "names on the People pages",
+        lambda p, x: _set(p.approver, "email", x),
+        lambda p: [
+            reverse("people:person", kwargs={"pk": p.owner.pk}),
+            reverse("people:person", kwargs={"pk": p.approver.pk}),
+            *(f"/people/?page={n}" for n in (1, 2, 3)),
+        ],
+        as_admin=True,
+    ),
     # Issue 13: an attached file's name, in the list under the approved text.
     Target("attachment file name", _attachment, _reading),
     # Issue 16: what checklist runs show: client names, tickets, steps, notes and reasons.

@@ -1,0 +1,42 @@
+"""What happened to people's accounts: one row per invitation, change of roles,
+deactivation and reactivation, never deleted (people are never deleted either)."""
+
+from django.conf import settings
+from django.db import models
+
+
+class PersonEvent(models.Model):
+    class Action(models.TextChoices):
+        INVITED = "invited", "invited"
+        ROLES_CHANGED = "roles_changed", "roles changed"
+        DEACTIVATED = "deactivated", "deactivated"
+        REACTIVATED = "reactivated", "reactivated"
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="person_events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="person_events_done",
+        null=True,
+        blank=True,
+    )
+    action = models.CharField(max_length=20, choices=Action.choices)
+    detail = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["person", "-at"], name="person_event_person_at")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    action__in=["invited", "roles_changed", "deactivated", "reactivated"]
+                ),
+                name="person_event_action_known",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.action} at {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,32 @@
+"""Password reset, under accounts/ beside login and logout. No namespace: Django's views and
+mail templates reverse these names."""
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("accounts/reset/", views.ResetRequestView.as_view(), name="password_reset"),
+    path(
+        "accounts/reset/sent/",
+        views.ResetSentView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        views.ResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/welcome/<uidb64>/<token>/",
+        views.InvitationView.as_view(),
+        name="invitation",
+    ),
+    path(
+        "accounts/reset/done/",
+        login_not_required(auth_views.PasswordResetCompleteView.as_view()),
+        name="password_reset_complete",
+    ),
+]
