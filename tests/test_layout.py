@@ -111,3 +111,15 @@ def test_migrations_import_no_live_code(app):
         } | {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
         live = (*APPS, "devtools")
         assert not {name for name in imported if name.startswith(live)}, path.name
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "static").rglob("*.css")), ids=lambda p: p.name)
+def test_stylesheets_close_every_block(path):
+    # A lost "}" (a merge that took one side's closing brace) silently swallows every rule
+    # after it into an @media print block.
+    text = re.sub(r"/\*.*?\*/", "", path.read_text(), flags=re.S)
+    depth = 0
+    for char in text:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        assert depth >= 0
+    assert depth == 0
