@@ -208,7 +208,8 @@ class IdleSessionMiddleware:
 
 
 class NulByteMiddleware:
-    """Answer 400 (templates/400.html) to a NUL byte in the name or value of any parameter.
+    """Answer 400 (templates/400.html) to a NUL byte in the path or in the name or value of
+    any parameter.
 
     No text the site keeps may hold one, and PostgreSQL refuses NULs in text: one that reached
     a query (a search, an admin filter, a slug) failed it with a server error there. Forms
@@ -221,7 +222,9 @@ class NulByteMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        for where, params in (("query", request.GET), ("form", request.POST)):
+        # The path too: a URL argument (a client's code, a slug) goes into queries as well.
+        for where, params in (("path", {"": [request.path]}), ("query", request.GET),
+                              ("form", request.POST)):  # fmt: skip
             if _has_nul(params):
                 logger.warning(
                     "bad request: NUL byte in the %s of %s %r for user=%r from %s",
@@ -236,6 +239,5 @@ class NulByteMiddleware:
 
 
 def _has_nul(params) -> bool:
-    return any(
-        "\x00" in key or any("\x00" in value for value in values) for key, values in params.lists()
-    )
+    lists = params.lists() if hasattr(params, "lists") else params.items()
+    return any("\x00" in key or any("\x00" in value for value in values) for key, values in lists)

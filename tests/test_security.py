@@ -355,3 +355,14 @@ def test_a_nul_byte_in_a_form_field_is_a_bad_request(client, tech, data):
     response = client.post(reverse("login"), data)
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert not AccessAttempt.objects.exists()  # not even tried
+
+
+@pytest.mark.parametrize("path", ["/clients/%00/", "/manual/3/ii/a%00b/", "/files/%00/x.png"])
+def test_a_nul_byte_in_the_path_is_a_bad_request(client, superuser, path, caplog):
+    # A URL argument reaches queries too: PostgreSQL refused the NUL with a server error.
+    client.force_login(superuser)
+    with caplog.at_level(logging.INFO, logger=SECURITY_LOG):
+        response = client.get(path)
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "<h1>Bad request</h1>" in response.content.decode()
+    assert "bad request: NUL byte in the path of GET" in caplog.text

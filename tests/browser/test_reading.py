@@ -12,7 +12,8 @@ from tests.pages import purl
 from tests.test_workflow import publish
 
 PHONE = {"width": 390, "height": 844}
-LONG_TITLE = "Reset" + "x" * 295  # 300 characters, no space to break at
+# The longest title the model takes (PostgreSQL enforces it), with no space to break at.
+LONG_TITLE = "Reset" + "x" * (Procedure._meta.get_field("title").max_length - 5)
 
 
 @pytest.fixture
