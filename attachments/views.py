@@ -74,6 +74,55 @@ def _error(message: str, status: int) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
 
 
+# What an upload refused by the transition answers, most specific first.
+UPLOAD_REFUSALS = (
+    (TooLarge, HTTPStatus.REQUEST_ENTITY_TOO_LARGE),
+    (AttachmentRefused, HTTPStatus.BAD_REQUEST),
+    (PermissionDenied, HTTPStatus.FORBIDDEN),
+    (ValidationError, HTTPStatus.CONFLICT),
+)
+
+
+def _request_problem(request):
+    """Return the error response for a request that sent no usable file, or None."""
+    refused = oversize_uploads(request)
+    if refused:
+        limit = human_size(settings.SOP_ATTACHMENT_MAX_BYTES)
+        names = ", ".join(f"“{clean_name(name)}”" for _, name in refused)
+        return _error(
+            f"{names} is over the limit of {limit}; nothing was stored.",
+            HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+        )
+    if request.FILES.get("file") is None:
+        return _error("No file was sent.", HTTPStatus.BAD_REQUEST)
+    return None
+
+
+def _refusal(exc: Exception):
+    status = next(status for kind, status in UPLOAD_REFUSALS if isinstance(exc, kind))
+    text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+    return _error(text, status)
+
+
+def _uploaded(result):
+    attachment = result.attachment
+    return JsonResponse(
+        {
+            "markdown": result.markdown,
+            "url": attachment.get_absolute_url(),
+            "display_url": attachment.display_url(),
+            "name": attachment.name,
+            "kind": attachment.kind,
+            "content_type": attachment.content_type,
+            "size": attachment.size,
+            "width": attachment.width,
+            "height": attachment.height,
+            "stored_already": not result.created,
+        },
+        status=HTTPStatus.CREATED if result.created else HTTPStatus.OK,
+    )
+
+
 class UploadView(View):
     """POST a file (field `file`, optional `alt`) for one's own draft; JSON back:
     {"markdown", "url", "display_url", "name", "kind", "content_type", "size", ...}."""
@@ -84,45 +133,14 @@ class UploadView(View):
         revision = get_object_or_404(Revision.objects.select_related("procedure"), pk=revision_id)
         if not policy.can_upload(revision, request.user):
             return _error("Only the author of a draft can add files to it.", HTTPStatus.FORBIDDEN)
-        refused = oversize_uploads(request)
-        if refused:
-            limit = human_size(settings.SOP_ATTACHMENT_MAX_BYTES)
-            names = ", ".join(f"“{clean_name(name)}”" for _, name in refused)
-            return _error(
-                f"{names} is over the limit of {limit}; nothing was stored.",
-                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-            )
-        upload = request.FILES.get("file")
-        if upload is None:
-            return _error("No file was sent.", HTTPStatus.BAD_REQUEST)
+        problem = _request_problem(request)
+        if problem is not None:
+            return problem
         try:
             result = attachment_upload(
-                revision=revision,
-                user=request.user,
-                upload=upload,
+                revision=revision, user=request.user, upload=request.FILES["file"],
                 alt=request.POST.get("alt", "")[:200],
-            )
-        except TooLarge as exc:
-            return _error(" ".join(exc.messages), HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
-        except AttachmentRefused as exc:
-            return _error(" ".join(exc.messages), HTTPStatus.BAD_REQUEST)
-        except PermissionDenied as exc:
-            return _error(str(exc), HTTPStatus.FORBIDDEN)
-        except ValidationError as exc:
-            return _error(" ".join(exc.messages), HTTPStatus.CONFLICT)
-        attachment = result.attachment
-        return JsonResponse(
-            {
-                "markdown": result.markdown,
-                "url": attachment.get_absolute_url(),
-                "display_url": attachment.display_url(),
-                "name": attachment.name,
-                "kind": attachment.kind,
-                "content_type": attachment.content_type,
-                "size": attachment.size,
-                "width": attachment.width,
-                "height": attachment.height,
-                "stored_already": not result.created,
-            },
-            status=HTTPStatus.CREATED if result.created else HTTPStatus.OK,
-        )
+            )  # fmt: skip
+        except (TooLarge, AttachmentRefused, PermissionDenied, ValidationError) as exc:
+            return _refusal(exc)
+        return _uploaded(result)

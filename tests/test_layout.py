@@ -74,13 +74,15 @@ def _code_lines(node, source: list[str]) -> int:
     )
 
 
-# attachments/views.py is not read yet: its UploadView is longer than this allows.
 VIEW_MODULES = [
     *sorted(
         set((ROOT / "procedures" / "views").glob("*.py"))
         - {ROOT / "procedures" / "views" / "__init__.py"}
     ),
-    *(ROOT / app / "views.py" for app in ("checklists", "transfer", "compliance", "people")),
+    *(
+        ROOT / app / "views.py"
+        for app in ("attachments", "checklists", "transfer", "compliance", "people")
+    ),
     ROOT / "people" / "directory.py",
 ]
 
