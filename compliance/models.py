@@ -130,3 +130,116 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"Reminder to {self.owner} on {self.day}"
+
+
+class AcknowledgementRequirement(models.Model):
+    """Who must read and acknowledge a procedure, or every procedure of a section, and how soon.
+
+    Exactly one of `procedure` and `section` is set. No groups: everyone who may read. A
+    procedure's own requirement takes precedence over its section's.
+    """
+
+    procedure = models.OneToOneField(
+        Procedure,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="acknowledgement_requirement",
+    )
+    section = models.OneToOneField(
+        Section,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="acknowledgement_requirement",
+    )
+    groups = models.ManyToManyField(
+        "auth.Group", blank=True, related_name="+", help_text="Empty: everyone who may read."
+    )
+    due_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Days to acknowledge after a new revision or after joining a group; empty: "
+        "no due date.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(procedure__isnull=False, section__isnull=True)
+                | Q(procedure__isnull=True, section__isnull=False),
+                name="ack_requirement_one_scope",
+            ),
+            models.CheckConstraint(
+                condition=Q(due_days__isnull=True) | Q(due_days__gte=1, due_days__lte=365),
+                name="ack_requirement_due_days_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Acknowledgement of {self.procedure or self.section}"
+
+
+class Acknowledgement(models.Model):
+    """One person's "I have read and understood revision N", kept for ever (the audit record).
+
+    `carried_from` is set when a minor change carried an earlier acknowledgement forward to
+    this revision: the person did not read it again, and the record says so.
+    """
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="acknowledgements"
+    )
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.CASCADE, related_name="acknowledgements"
+    )
+    revision = models.ForeignKey(Revision, on_delete=models.PROTECT, related_name="+")
+    acknowledged_at = models.DateTimeField(default=timezone.now)
+    carried_from = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-acknowledged_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "revision"], name="acknowledgement_once_per_revision"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["procedure", "person"], name="ack_procedure_person"),
+            models.Index(fields=["person", "-acknowledged_at"], name="ack_person_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} read {self.revision} at {self.acknowledged_at:%Y-%m-%d %H:%M}"
+
+
+class GroupMembershipEvent(models.Model):
+    """When a person joined or left a group: the start of a new hire's "read these within N
+    days", and what the compliance report needs to answer as of a past date."""
+
+    class Action(models.TextChoices):
+        JOINED = "joined", "Joined"
+        LEFT = "left", "Left"
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    group = models.ForeignKey("auth.Group", on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=["joined", "left"]), name="group_membership_action_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "group", "-at"], name="membership_person_group")]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.action} {self.group} at {self.at:%Y-%m-%d}"

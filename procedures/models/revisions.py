@@ -42,6 +42,10 @@ class Revision(models.Model):
         REJECTED = "rejected", "Rejected"
         SUPERSEDED = "superseded", "Superseded"
 
+    class Change(models.TextChoices):
+        MATERIAL = "material", "Material change (readers acknowledge again)"
+        MINOR = "minor", "Minor change (typos, formatting: earlier acknowledgements carry)"
+
     OPEN_STATUSES = (Status.DRAFT, Status.IN_REVIEW)
     DECIDED_STATUSES = (Status.APPROVED, Status.REJECTED, Status.SUPERSEDED)
 
@@ -87,6 +91,9 @@ class Revision(models.Model):
         related_name="reviewed_revisions",
     )
     review_comment = models.TextField(blank=True)
+    # Marked by the author; the approver confirms or changes it when approving. A minor change
+    # carries earlier read acknowledgements forward (compliance/), a material one asks again.
+    change = models.CharField(max_length=10, choices=Change.choices, default=Change.MATERIAL)
 
     objects = RevisionQuerySet.as_manager()
 
@@ -124,6 +131,9 @@ class Revision(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="rejected") | ~Q(review_comment=""),
                 name="revision_rejected_has_comment",
+            ),
+            models.CheckConstraint(
+                condition=Q(change__in=["material", "minor"]), name="revision_change_valid"
             ),
         ]
         permissions = [("approve_revision", "Can approve or reject revisions")]
