@@ -86,7 +86,10 @@ class Migration(migrations.Migration):
                     "due_days",
                     models.PositiveSmallIntegerField(
                         blank=True,
-                        help_text="Days to acknowledge after a new revision or after joining a group; empty: no due date.",
+                        help_text=(
+                            "Days to acknowledge after a new revision or after joining a group; "
+                            "empty: no due date."
+                        ),
                         null=True,
                     ),
                 ),
