@@ -402,3 +402,13 @@ def test_admin_rename_keeps_the_old_address(place):
     assert response.status_code == HTTPStatus.FOUND
     response = client_as(make_user("reader")).get(old_url)
     assert response["Location"] == "/manual/3/i/server-gone/"
+
+
+def test_the_archived_page_offers_no_edit_but_restore_to_approvers(place, boss):
+    server_down = place["procedures"][0]
+    archive(server_down, boss)
+    html = page(client_as(boss), server_down.get_absolute_url())[1]
+    assert "Restore from the archive" in html
+    assert ">Edit</button>" not in html
+    html = page(client_as(make_user("reader")), server_down.get_absolute_url())[1]
+    assert "Restore from the archive" not in html and "archived-banner" in html

@@ -79,7 +79,7 @@ class ArchiveView(PostOnlyView):
             else:
                 workflow.procedure_archive(procedure=procedure, user=request.user,
                                            reason=form.cleaned_data["reason"])  # fmt: skip
-        except (PermissionDenied, ValidationError) as exc:
+        except ValidationError as exc:  # PermissionDenied: the site's 403 page, no forms
             status = refuse_form(request, form, exc)
             view = ReorganiseView(request=request, kwargs=kwargs, procedure=procedure)
             initial = {"title": procedure.title, "section": procedure.section_id}

@@ -324,8 +324,10 @@ def procedure_rename_move(
     return procedure
 
 
-def _renumber(rows: list, moving, direction: str) -> list:
-    """Return `rows` (in their order) with `moving` one place up or down."""
+def _move_one_place(queryset, moving, direction: str) -> None:
+    """Move `moving` one place up or down among the locked rows of `queryset` (in their
+    order), numbering them 1..n."""
+    rows = list(queryset.select_for_update().order_by("position", "pk"))
     if direction not in ("up", "down"):
         raise WorkflowError("Move up or down.", code="direction")
     index = rows.index(moving)
@@ -334,7 +336,9 @@ def _renumber(rows: list, moving, direction: str) -> list:
         edge = "first" if direction == "up" else "last"
         raise WorkflowError(f"“{moving.title}” is already {edge}.", code="edge")
     rows[index], rows[other] = rows[other], rows[index]
-    return rows
+    for position, row in enumerate(rows, 1):
+        row.position = position
+    queryset.model.objects.bulk_update(rows, ["position"])
 
 
 @transaction.atomic
@@ -344,16 +348,8 @@ def procedure_reorder(*, procedure: Procedure, user: AbstractBaseUser, direction
     if procedure.is_archived:
         raise WorkflowError(f"“{procedure.title}” is archived: it has no place.", code="archived")
     # Archived procedures keep their number, out of sight: the order is of those in use.
-    rows = list(
-        Procedure.objects.select_for_update()
-        .in_use()
-        .filter(section_id=procedure.section_id)
-        .order_by("position", "pk")
-    )
-    rows = _renumber(rows, procedure, direction)
-    for position, row in enumerate(rows, 1):
-        row.position = position
-    Procedure.objects.bulk_update(rows, ["position"])
+    siblings = Procedure.objects.in_use().filter(section_id=procedure.section_id)
+    _move_one_place(siblings, procedure, direction)
     _record_procedure(procedure=procedure, user=user, action=ProcedureEvent.Action.REORDERED,
                       detail=f"one place {direction} in {procedure.section}")  # fmt: skip
     effects.sections_reordered()
@@ -366,15 +362,7 @@ def section_reorder(*, section: Section, user: AbstractBaseUser, direction: str)
     refusal = policy.reorganise_refusal(user)
     _require(not refusal, refusal)
     section = Section.objects.select_for_update().get(pk=section.pk)
-    rows = list(
-        Section.objects.select_for_update()
-        .filter(volume_id=section.volume_id)
-        .order_by("position", "pk")
-    )
-    rows = _renumber(rows, section, direction)
-    for position, row in enumerate(rows, 1):
-        row.position = position
-    Section.objects.bulk_update(rows, ["position"])
+    _move_one_place(Section.objects.filter(volume_id=section.volume_id), section, direction)
     effects.sections_reordered()
     return section
 

@@ -83,7 +83,7 @@ def test_rename_and_archive_with_screenshots(
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
     page.screenshot(path=f"{output_path}/archived-{width}.png", full_page=True)
     page.goto(live_server.url + "/")
-    expect(page.locator(".procedure-list")).not_to_contain_text("Patch Tuesday")
+    expect(page.locator(".contents")).not_to_contain_text("Patch Tuesday")
     page.goto(live_server.url + "/manual/3/ii/patch-tuesday/")
     page.get_by_role("button", name="Restore from the archive").click()
     expect(page.locator(".archived-banner")).to_have_count(0)
