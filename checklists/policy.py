@@ -24,11 +24,13 @@ def can_manage_clients(user: AbstractBaseUser) -> bool:
 
 
 def can_start_run(revision: Revision, user: AbstractBaseUser) -> bool:
-    """Return whether a run may be started on this revision: approved, current, and a reader."""
+    """Return whether a run may be started on this revision: approved, current, of a
+    procedure in use (not archived), and a reader."""
     return (
         can_use_runs(user)
         and revision.status == Revision.Status.APPROVED
         and workflow.can_see(revision, user)
+        and not revision.procedure.is_archived
     )
 
 

@@ -94,6 +94,9 @@ def run_start(
         if not policy.can_start_run(fresh, user):
             if not policy.can_use_runs(user):
                 raise NotAllowed("Only readers of the manual may start runs.")
+            if fresh.procedure.is_archived:
+                raise RunError(f"“{fresh.procedure}” is archived: no new runs of it.",
+                               code="archived")  # fmt: skip
             raise RunError("Runs start only from the approved text.", code="not_approved")
         if not Client.objects.filter(pk=client.pk, active=True).exists():
             raise RunError(f"{client} is archived: no new runs for it.", code="archived")

@@ -1,7 +1,28 @@
+from django import forms
 from django.contrib import admin
 
 from .models import Procedure, Revision, RevisionEvent, Section, Volume
-from .workflow import effects
+from .workflow import effects, title_refusal
+
+
+class ProcedureAdminForm(forms.ModelForm):
+    """The app's rule for titles: single spaces, none another procedure of the section has."""
+
+    class Meta:
+        model = Procedure
+        fields = ["section", "title", "slug", "position", "is_template", "owner"]
+
+    def clean(self):
+        data = super().clean()
+        title, section = data.get("title"), data.get("section")
+        if title:
+            data["title"] = " ".join(title.split())
+        if data.get("title") and section:
+            refusal = title_refusal(section=section, title=data["title"],
+                                    procedure_id=self.instance.pk)  # fmt: skip
+            if refusal:
+                self.add_error("title", refusal)
+        return data
 
 
 class SectionInline(admin.TabularInline):
@@ -14,6 +35,7 @@ class SectionInline(admin.TabularInline):
 
 class ProcedureInline(admin.TabularInline):
     model = Procedure
+    form = ProcedureAdminForm
     extra = 0
     fields = ["position", "title", "slug", "owner"]
     ordering = ["position"]
@@ -58,6 +80,7 @@ class SectionAdmin(admin.ModelAdmin):
 
 @admin.register(Procedure)
 class ProcedureAdmin(admin.ModelAdmin):
+    form = ProcedureAdminForm
     list_display = [
         "title", "section", "position", "owner", "current_revision", "is_template", "updated_at",
     ]  # fmt: skip
@@ -75,9 +98,13 @@ class ProcedureAdmin(admin.ModelAdmin):
     inlines = [RevisionInline]
 
     def save_model(self, request, obj, form, change):
+        old = Procedure.objects.with_place().filter(pk=obj.pk).first() if change else None
         super().save_model(request, obj, form, change)
-        # A new, renamed or moved procedure changes what [[links]] to it resolve to.
-        effects.procedure_changed(obj)
+        # A new, renamed or moved procedure changes what [[links]] to it resolve to; a
+        # renamed or moved one keeps its old address (a redirect) as in the app.
+        obj = Procedure.objects.with_place().get(pk=obj.pk)
+        effects.procedure_moved(obj, old_path=old.path if old else obj.path,
+                                old_title=old.title if old else obj.title)  # fmt: skip
 
 
 @admin.register(Revision)

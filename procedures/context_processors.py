@@ -27,6 +27,10 @@ class WorkflowNav:
         return policy.can_review(self.user)
 
     @cached_property
+    def can_reorganise(self) -> bool:
+        return policy.can_reorganise(self.user)
+
+    @cached_property
     def can_open_admin(self) -> bool:
         return policy.can_open_admin(self.user)
 

@@ -127,9 +127,11 @@ class ProcedureFilter(django_filters.FilterSet):
 
 
 def procedures_for_list():
-    """Return the procedures with everything the list shows, annotated with `in_review`."""
+    """Return the procedures in use with everything the list shows, annotated with
+    `in_review` (archived ones are in no list)."""
     return (
-        Procedure.objects.with_place()
+        Procedure.objects.in_use()
+        .with_place()
         .select_related("owner", "current_revision")
         .annotate(
             in_review=Exists(

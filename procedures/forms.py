@@ -9,7 +9,7 @@ from django.conf import settings
 from attachments.forms import add_attachment_fields
 
 from . import search
-from .models import Procedure, Revision
+from .models import Procedure, Revision, Section
 from .workflow import check_body_size
 
 
@@ -97,6 +97,46 @@ class ProcedureCreateForm(CrispyForm):
         max_length=Procedure._meta.get_field("title").max_length,
         help_text="As it should appear in the table of contents.",
     )
+
+
+class ProcedureCreateConfirmForm(ProcedureCreateForm):
+    """The title again, with "yes, even though links become ambiguous" (the warning's button)."""
+
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class SectionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, section) -> str:
+        return f"Volume {section.volume.number} · {section.numeral} · {section.title}"
+
+
+class RenameMoveForm(CrispyForm):
+    """A procedure's new title and section (approvers)."""
+
+    title = forms.CharField(max_length=Procedure._meta.get_field("title").max_length)
+    section = SectionChoiceField(
+        queryset=Section.objects.select_related("volume").order_by("volume__number", "position"),
+        empty_label=None,
+        error_messages={"invalid_choice": "That section does not exist. Choose one from the list."},
+        help_text="Moved to another section, it goes to the end of that section.",
+    )
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class ArchiveForm(CrispyForm):
+    reason = forms.CharField(
+        label="Why is it archived?",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Readers who open it by its address see this, with the date and your name.",
+    )
+
+
+class ReorderForm(forms.Form):
+    """Which row moves (its id) and which way: the reorder page's up and down buttons."""
+
+    item = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+    direction = forms.ChoiceField(choices=[("up", "Up"), ("down", "Down")])
 
 
 class DecisionForm(CrispyForm):

@@ -8,6 +8,11 @@ are current; approving calls it (`workflow.effects`). Procedures are added and r
 the workflow too (admin, fixtures), so a link that was broken may become valid later:
 `refresh_links_to(procedure)` re-resolves every link naming that procedure's title or path (or
 pointing at it), and `refresh_all_links()` (`manage.py rebuild_search_index`) all of them.
+
+A renamed or moved procedure is still found by its former title or path
+(`ProcedureFormerPlace`) while no procedure in use has it; a link to an archived procedure
+still leads there, marked archived. `links_made_ambiguous()` says which links a new title
+would make ambiguous, for the warning before it is taken.
 """
 
 from __future__ import annotations
@@ -16,9 +21,14 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
-from .models import Procedure, ProcedureLink, Revision
+from .models import Procedure, ProcedureFormerPlace, ProcedureLink, Revision
 from .text.markdown import RenderedMarkdown, render_markdown
-from .text.wikilinks import AMBIGUOUS, MISSING, OK, PATH_RE, LinkTarget, link_key
+from .text.wikilinks import AMBIGUOUS, ARCHIVED, MISSING, OK, PATH_RE, LinkTarget, link_key
+
+PLACE_FIELDS = (
+    "pk", "title", "slug", "archived_at", "section", "section__numeral",
+    "section__volume__number",
+)  # fmt: skip
 
 
 class Resolver:
@@ -30,17 +40,25 @@ class Resolver:
         self._cache: dict[str, LinkTarget] = {}
         self._by_title: dict[str, list[Procedure]] | None = None
         self._by_path: dict[str, Procedure] | None = None
+        self._former: dict[str, list[Procedure]] | None = None
 
     @classmethod
     def for_everything(cls) -> Resolver:
         """Return a resolver that reads every procedure once, for re-resolving many links."""
         resolver = cls()
-        resolver._by_title, resolver._by_path = {}, {}
-        for procedure in Procedure.objects.with_place().only(
-            "pk", "title", "slug", "section", "section__numeral", "section__volume__number"
-        ):
+        resolver._by_title, resolver._by_path, resolver._former = {}, {}, {}
+        procedures = {}
+        for procedure in Procedure.objects.with_place().only(*PLACE_FIELDS):
             resolver._by_title.setdefault(link_key(procedure.title), []).append(procedure)
             resolver._by_path[procedure.path] = procedure
+            procedures[procedure.pk] = procedure
+        for path, title_key, pk in ProcedureFormerPlace.objects.values_list(
+            "path", "title_key", "procedure_id"
+        ):
+            for key in (path, title_key):
+                former = resolver._former.setdefault(key, [])
+                if procedures[pk] not in former:
+                    former.append(procedures[pk])
         return resolver
 
     def with_source(self, procedure: Procedure) -> Resolver:
@@ -80,6 +98,15 @@ class Resolver:
             if link_key(p.title) == key
         ]
 
+    def _former_candidates(self, key: str) -> list[Procedure]:
+        """Return the procedures that had this path or title before a rename or move."""
+        if self._former is not None:
+            return self._former.get(key, [])
+        rows = ProcedureFormerPlace.objects.filter(
+            **({"path": key} if PATH_RE.match(key) else {"title_key": key})
+        ).values("procedure")
+        return list(Procedure.objects.with_place().filter(pk__in=rows))
+
     def search_url(self, text: str) -> str:
         return reverse("procedures:search") + "?" + urlencode({"q": text})
 
@@ -91,6 +118,10 @@ class Resolver:
 
     def _resolve(self, key: str) -> LinkTarget:
         candidates = self._candidates(key)
+        if not [p for p in candidates if not p.is_archived]:
+            candidates = self._former_candidates(key) or candidates
+        # An archived procedure answers only when no procedure in use does.
+        candidates = [p for p in candidates if not p.is_archived] or candidates
         if len(candidates) > 1:
             section_id = self.source_section_id()
             candidates = [p for p in candidates if p.section_id == section_id] or candidates
@@ -101,7 +132,7 @@ class Resolver:
         procedure = candidates[0]
         return LinkTarget(
             key=key,
-            state=OK,
+            state=ARCHIVED if procedure.is_archived else OK,
             procedure_id=procedure.pk,
             url=procedure.get_absolute_url(),
             title=procedure.title,
@@ -172,3 +203,31 @@ def refresh_all_links() -> int:
         update_links(procedure, resolver=resolver)
         count += 1
     return count
+
+
+def links_made_ambiguous(
+    *, title: str, section_id: int, procedure_id: int | None = None
+) -> list[Procedure]:
+    """Return the procedures whose approved `[[title]]` links lead to one procedure today and
+    would be ambiguous if procedure `procedure_id` (None: a new one) had `title` in section
+    `section_id`, in book order."""
+    key = link_key(title)
+    links = list(
+        ProcedureLink.objects.filter(target_key=key, target__isnull=False)
+        .exclude(source_id=procedure_id)
+        .values_list("source_id", "source__section_id")
+    )
+    if not links:
+        return []
+    others = [
+        p.section_id
+        for p in Resolver()._candidates(key)
+        if not p.is_archived and p.pk != procedure_id
+    ]
+    pool = [*others, section_id]
+    sources = []
+    for source_id, source_section in links:
+        same = [s for s in pool if s == source_section]
+        if len(same or pool) > 1:
+            sources.append(source_id)
+    return list(Procedure.objects.filter(pk__in=sources).with_place().in_book_order())

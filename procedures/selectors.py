@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404
 
 from .caching.work import in_review
-from .models import Procedure, Revision, Section
+from .models import Procedure, ProcedureFormerPlace, Revision, Section
 from .workflow import policy
 
 Status = Revision.Status
@@ -28,6 +28,30 @@ def procedure_at(kwargs: dict) -> Procedure:
         )
     except Procedure.DoesNotExist:
         raise Http404("No such procedure in the manual.") from None
+
+
+def moved_procedure(kwargs: dict) -> Procedure | None:
+    """Return the procedure that was at the URL's volume, section and slug before a rename
+    or move, or None."""
+    path = f"{kwargs['volume']}/{kwargs['section'].lower()}/{kwargs['slug']}"
+    former = (
+        ProcedureFormerPlace.objects.filter(path=path)
+        .select_related("procedure__section__volume")
+        .first()
+    )
+    return former.procedure if former else None
+
+
+def volume_sections(volume_number: int) -> list[Section]:
+    """Return the sections of a volume in order, or 404 if there is no such volume."""
+    sections = list(
+        Section.objects.filter(volume__number=volume_number)
+        .select_related("volume")
+        .order_by("position", "pk")
+    )
+    if not sections:
+        raise Http404("No such volume in the manual.")
+    return sections
 
 
 def section_at(kwargs: dict) -> Section:
@@ -88,6 +112,7 @@ def work_on_procedure(procedure_id: int, user: AbstractBaseUser, *, manual: str 
         "my_draft": my_draft,
         "may_edit": may_edit,
         "may_review": policy.can_review(user),
+        "may_reorganise": policy.can_reorganise(user),
     }
 
 
@@ -158,9 +183,14 @@ def history(procedure: Procedure, user: AbstractBaseUser) -> dict:
     visible = [row["revision"] for row in rows if row["visible"]]
     visible_ids = {revision.pk for revision in visible}
     events = procedure.events.select_related("actor").order_by("-created_at", "-pk")
+    trail = [{"event": e, "show_comment": e.revision_id in visible_ids} for e in events]
+    # Archived, restored, renamed, moved: the procedure's own events, open to every reader.
+    own = procedure.procedure_events.select_related("actor")
+    trail += [{"event": e, "show_comment": True} for e in own]
+    trail.sort(key=lambda item: item["event"].created_at, reverse=True)
     return {
         "rows": rows,
-        "trail": [{"event": e, "show_comment": e.revision_id in visible_ids} for e in events],
+        "trail": trail,
         "visible_revisions": visible,
         "compare_from": visible[1] if len(visible) > 1 else None,
         "compare_to": visible[0] if visible else None,

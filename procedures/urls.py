@@ -27,7 +27,14 @@ urlpatterns = [
     path("search/", views.SearchView.as_view(), name="search"),
     path("manual/<int:volume>/", views.VolumeView.as_view(), name="volume"),
     path("manual/<int:volume>/<numeral:section>/", views.SectionView.as_view(), name="section"),
-    # Before the procedure pattern: "new" is a reserved slug (workflow.RESERVED_SLUGS).
+    path("manual/<int:volume>/reorder/", views.VolumeOrderView.as_view(), name="volume_order"),
+    # Before the procedure pattern: "new" and "reorder" are reserved slugs
+    # (workflow.RESERVED_SLUGS).
+    path(
+        "manual/<int:volume>/<numeral:section>/reorder/",
+        views.SectionOrderView.as_view(),
+        name="section_order",
+    ),
     path(
         "manual/<int:volume>/<numeral:section>/new/",
         views.ProcedureCreateView.as_view(),
@@ -42,6 +49,8 @@ urlpatterns = [
     path(PROCEDURE + "edit/", views.EditEntryView.as_view(), name="edit"),
     path(PROCEDURE + "edit/start/", views.StartDraftView.as_view(), name="start_draft"),
     path(PROCEDURE + "history/", views.HistoryView.as_view(), name="history"),
+    path(PROCEDURE + "reorganise/", views.ReorganiseView.as_view(), name="reorganise"),
+    path(PROCEDURE + "archive/", views.ArchiveView.as_view(), name="archive"),
     path(PROCEDURE + "compare/", views.CompareView.as_view(), name="compare"),
     path(REVISION, views.RevisionView.as_view(), name="revision"),
     path(REVISION + "edit/", views.DraftEditView.as_view(), name="revision_edit"),

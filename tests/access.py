@@ -105,6 +105,12 @@ MATRIX: dict[str, tuple] = {
     "compliance:set_owner":                  ("POST", LOGIN,     403,    403,    302,      302),
     "compliance:set_interval":               ("POST", LOGIN,     403,    403,    302,      302),
     "compliance:confirm":                    ("POST", LOGIN,     403,    403,    302,      302),
+    # Issue 14, retiring and reorganising: approvers only (their POSTs are in
+    # tests/test_reorganising.py; the reorder pages take POST too, up and down buttons).
+    "procedures:reorganise":                 ("GET",  LOGIN,     403,    403,    200,      200),
+    "procedures:archive":                    ("POST", LOGIN,     403,    403,    302,      302),
+    "procedures:section_order":              ("GET",  LOGIN,     403,    403,    200,      200),
+    "procedures:volume_order":               ("GET",  LOGIN,     403,    403,    200,      200),
     "login":                                 ("GET",  200,       302,    302,    302,      302),
     "logout":                                ("POST", LOGIN,     LOGIN,  LOGIN,  LOGIN,    LOGIN),
     "password_change":                       ("GET",  LOGIN,     200,    200,    200,      200),
@@ -229,6 +235,13 @@ EXAMPLES: dict[str, Callable[[World], dict]] = {
         "volume": w.volume.number,
         "section": w.section.numeral,
     },
+    "procedures:reorganise": lambda w: w.procedure.url_kwargs(),
+    "procedures:archive": lambda w: w.procedure.url_kwargs(),
+    "procedures:section_order": lambda w: {
+        "volume": w.volume.number,
+        "section": w.section.numeral,
+    },
+    "procedures:volume_order": lambda w: {"volume": w.volume.number},
     "procedures:revision": lambda w: w.in_review.url_kwargs(),
     "procedures:review": lambda w: w.in_review.url_kwargs(),
     "procedures:revision_edit": lambda w: w.draft.url_kwargs(),
@@ -354,6 +367,7 @@ POST_DATA: dict[str, Callable[[World], dict]] = {
     "compliance:set_owner": lambda w: {"owner": w.users["approver"].pk},
     "compliance:set_interval": lambda w: {"interval_months": "6"},
     "compliance:confirm": lambda w: {"comment": "Read it again; still right."},
+    "procedures:archive": lambda w: {"reason": "Replaced by the self-service portal."},
 }
 
 

@@ -458,8 +458,10 @@ def test_allowed_actions_follow_the_rules(editor, approver, reader, procedure):
 
 def test_procedure_create_gives_a_unique_slug_at_the_end(editor, reader, procedure):
     section = procedure.section
+    # Another title (the same title twice in a section is refused: test_reorganising), the
+    # same slug.
     created = workflow.procedure_create(
-        section=section, title="Server Down Procedures", user=editor
+        section=section, title="Server-Down Procedures", user=editor
     )
     assert created.slug == "server-down-procedures-2"
     assert created.position == procedure.position + 1

@@ -388,8 +388,10 @@ def _import_entry(entry: Entry, *, user, approver, structure: _Structure, dry_ru
     if procedure is None:
         people = get_user_model().objects
         owner = people.filter(username=entry.owner).first() if entry.owner else None
+        # An import restores a manual as it was: links it makes ambiguous were so there.
         procedure = workflow.procedure_create(section=section, title=entry.title, user=user,
-                                              owner=owner, slug=entry.slug)  # fmt: skip
+                                              owner=owner, slug=entry.slug,
+                                              confirm_ambiguous=True)  # fmt: skip
         structure.report.procedures_added += 1
         action = "new procedure"
     place = f"{section.volume.number}/{section.numeral.lower()}/{procedure.slug}"

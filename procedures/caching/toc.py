@@ -4,6 +4,7 @@ Every reading page needs its place in the book (the contents, a volume's or a se
 the previous and next procedure). Building that from the database each time cost most of a
 page's time, so each process keeps the whole table of contents in memory as a `Book`, built
 in three queries and reused until the manual's version (`versions.MANUAL`) changes.
+Archived procedures are in no list and have no neighbours; `procedure()` still finds them.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class ProcedureEntry:
     url: str
     written: bool
     section: SectionEntry = field(repr=False)
+    archived: bool = False
 
     def get_absolute_url(self) -> str:
         return self.url
@@ -78,6 +80,8 @@ class Book:
     version: str
     volumes: list[VolumeEntry]
     procedures: list[ProcedureEntry]  # in book order
+    # Archived procedures: in no list, but their pages still open by URL.
+    archived: list[ProcedureEntry] = field(default_factory=list)
 
     def __post_init__(self):
         self._volumes = {volume.number: volume for volume in self.volumes}
@@ -89,7 +93,7 @@ class Book:
         self._position = {entry.pk: index for index, entry in enumerate(self.procedures)}
         self._places = {
             (entry.section.volume.number, entry.section.numeral, entry.slug): entry
-            for entry in self.procedures
+            for entry in [*self.procedures, *self.archived]
         }
 
     def volume(self, number: int) -> VolumeEntry | None:
@@ -139,10 +143,11 @@ def build_book(version: str) -> Book:
         volume.sections.append(section)
         sections[pk] = section
     procedures = []
+    archived = []
     rows = Procedure.objects.in_book_order().values_list(
-        "pk", "title", "slug", "section_id", "current_revision_id"
+        "pk", "title", "slug", "section_id", "current_revision_id", "archived_at"
     )
-    for pk, title, slug, section_id, current_revision_id in rows:
+    for pk, title, slug, section_id, current_revision_id, archived_at in rows:
         section = sections[section_id]
         entry = ProcedureEntry(
             pk=pk,
@@ -153,10 +158,16 @@ def build_book(version: str) -> Book:
             ),
             written=current_revision_id is not None,
             section=section,
+            archived=archived_at is not None,
         )
+        if entry.archived:
+            archived.append(entry)
+            continue
         section.procedures.append(entry)
         procedures.append(entry)
-    return Book(version=version, volumes=list(volumes.values()), procedures=procedures)
+    return Book(
+        version=version, volumes=list(volumes.values()), procedures=procedures, archived=archived
+    )
 
 
 _latest: Book | None = None

@@ -2,11 +2,14 @@
 
 from .links import ProcedureLink
 from .manual import Procedure, ProcedureQuerySet, Section, Volume
+from .reorganising import ProcedureEvent, ProcedureFormerPlace
 from .revisions import Revision, RevisionEvent, RevisionQuerySet
 from .search import SearchEntry
 
 __all__ = [
     "Procedure",
+    "ProcedureEvent",
+    "ProcedureFormerPlace",
     "ProcedureLink",
     "ProcedureQuerySet",
     "Revision",

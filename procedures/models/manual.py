@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Upper
+from django.db.models import F, Q
+from django.db.models.functions import Lower, Upper
 from django.urls import reverse
 from django.utils import timezone
 
@@ -110,21 +110,28 @@ class ProcedureQuerySet(models.QuerySet):
         """Return the procedures with their section and volume fetched in the same query."""
         return self.select_related("section__volume")
 
+    def in_use(self) -> ProcedureQuerySet:
+        """Return the procedures not archived: the ones contents, lists and search show."""
+        return self.filter(archived_at__isnull=True)
+
+    def archived(self) -> ProcedureQuerySet:
+        return self.filter(archived_at__isnull=False)
+
     def published(self) -> ProcedureQuerySet:
-        """Return the procedures that have an approved revision."""
-        return self.filter(current_revision__isnull=False)
+        """Return the procedures in use that have an approved revision."""
+        return self.in_use().filter(current_revision__isnull=False)
 
     def templates(self) -> ProcedureQuerySet:
         """Return the procedures marked as templates that have approved text to start from."""
         return self.published().filter(is_template=True).with_place().in_book_order()
 
     def not_yet_written(self) -> ProcedureQuerySet:
-        return self.filter(current_revision__isnull=True)
+        return self.in_use().filter(current_revision__isnull=True)
 
     def for_reading(self) -> ProcedureQuerySet:
         """Return procedures with everything a reading page shows, in one query."""
         return self.with_place().select_related(
-            "owner", "current_revision__author", "current_revision__reviewer"
+            "owner", "current_revision__author", "current_revision__reviewer", "archived_by"
         )
 
     def before(self, procedure: Procedure) -> ProcedureQuerySet:
@@ -164,6 +171,18 @@ class Procedure(models.Model):
         related_name="+",
         help_text="The approved revision readers see; empty until one is approved.",
     )
+    # Archived: out of the contents, lists and search, still readable by URL with a banner.
+    # Set and cleared only by workflow.procedure_archive / procedure_unarchive.
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    archive_reason = models.TextField(blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -176,6 +195,18 @@ class Procedure(models.Model):
                 fields=["section", "slug"], name="procedure_slug_unique_in_section"
             ),
             models.CheckConstraint(condition=~Q(slug=""), name="procedure_slug_not_empty"),
+            # Case only: the workflow also folds spacing (titles.title_key) and writes titles
+            # with single spaces, so "Intro  notes" and "intro notes" meet here too.
+            models.UniqueConstraint(
+                F("section"),
+                Lower("title"),
+                name="procedure_title_unique_in_section",
+                violation_error_message="This section already has a procedure with this title.",
+            ),
+            models.CheckConstraint(
+                condition=Q(archived_at__isnull=True) | Q(archived_by__isnull=False),
+                name="procedure_archived_has_who",
+            ),
         ]
         indexes = [models.Index(fields=["section", "position"], name="procedure_book_order")]
 
@@ -197,6 +228,10 @@ class Procedure(models.Model):
             "section": self.section.numeral,
             "slug": self.slug,
         }
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
     @property
     def place(self) -> str:

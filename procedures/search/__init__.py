@@ -20,7 +20,8 @@ by rank.
 
 In both, database triggers on `procedures_procedure` add, rename and remove entries, so a
 procedure not yet written is found by its title as soon as it exists. Only approved text ever
-reaches the body column.
+reaches the body column. Archiving removes a procedure's entry (`index_procedure`), restoring
+writes it again.
 """
 
 from __future__ import annotations

@@ -40,7 +40,11 @@ def _approved_entry(procedure: Procedure) -> tuple[int, str, str]:
 def index_procedure(procedure: Procedure) -> None:
     """Bring the procedure's search entry in step with its current approved revision (title
     only when it has none). Safe inside the approving transaction; links first
-    (`linking.update_links` may re-render the approved text this reads)."""
+    (`linking.update_links` may re-render the approved text this reads). An archived
+    procedure has no entry: search does not find it."""
+    if procedure.is_archived:
+        current_backend().remove([procedure.pk])
+        return
     current_backend().write([_approved_entry(procedure)])
 
 
@@ -51,8 +55,10 @@ def rebuild_index(*, batch_size: int = 500) -> int:
     with transaction.atomic():
         backend.install_triggers(default_connection)
         backend.clear()
-        procedures = Procedure.objects.order_by("pk").values_list(
-            "pk", "title", "current_revision__body_html", "current_revision__status"
+        procedures = (
+            Procedure.objects.in_use()
+            .order_by("pk")
+            .values_list("pk", "title", "current_revision__body_html", "current_revision__status")
         )
         batch: list[tuple[int, str, str]] = []
         for pk, title, body_html, status in procedures.iterator(chunk_size=batch_size):

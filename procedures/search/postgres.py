@@ -65,6 +65,12 @@ class PostgresBackend:
         with default_connection.cursor() as cursor:
             cursor.execute("DELETE FROM procedures_searchentry")
 
+    def remove(self, ids: Sequence[int]) -> None:
+        with default_connection.cursor() as cursor:
+            cursor.executemany(
+                "DELETE FROM procedures_searchentry WHERE procedure_id = %s", [(pk,) for pk in ids]
+            )
+
     def write(self, rows: Sequence[tuple[int, str, str]]) -> None:
         if not rows:
             return

@@ -52,6 +52,12 @@ class SqliteBackend:
         with default_connection.cursor() as cursor:
             cursor.execute("DELETE FROM procedures_search_fts")
 
+    def remove(self, ids: Sequence[int]) -> None:
+        with default_connection.cursor() as cursor:
+            cursor.executemany(
+                "DELETE FROM procedures_search_fts WHERE rowid = %s", [(pk,) for pk in ids]
+            )
+
     def write(self, rows: Sequence[tuple[int, str, str]]) -> None:
         if not rows:
             return

@@ -51,7 +51,7 @@ ALLOWED_CLASSES = {
     "p": {"admonition-title"},
     "ul": {"task-list"},
     "li": {"task-list-item"},
-    "a": {"headerlink", "wikilink", "wikilink-broken", "wikilink-ambiguous"},
+    "a": {"headerlink", "wikilink", "wikilink-broken", "wikilink-ambiguous", "wikilink-archived"},
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 

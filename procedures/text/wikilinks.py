@@ -8,6 +8,7 @@ the database); this module only finds links in Markdown and writes their HTML:
   wins; if that does not settle it, the link is marked ambiguous and leads to a search for
   the title, so the reader can choose;
 - `[[target|label]]` shows `label` instead of the target text.
+- A link to an archived procedure still leads to it, marked "(archived)".
 A link that names no procedure renders as visibly broken (class `wikilink-broken`) and leads
 to a search for its text.
 
@@ -31,7 +32,7 @@ PATH_RE = re.compile(
     r"^\s*(\d{1,4})\s*/\s*([ivxlcdm]{1,10})\s*/\s*([-a-z0-9_]{1,200})\s*/?\s*$", re.I
 )
 
-OK, MISSING, AMBIGUOUS = "ok", "missing", "ambiguous"
+OK, MISSING, AMBIGUOUS, ARCHIVED = "ok", "missing", "ambiguous", "archived"
 
 
 def link_key(text: str) -> str:
@@ -46,7 +47,7 @@ def link_key(text: str) -> str:
 @dataclass(frozen=True)
 class LinkTarget:
     key: str
-    state: str  # OK, MISSING or AMBIGUOUS
+    state: str  # OK, MISSING, AMBIGUOUS or ARCHIVED (leads to the page, marked archived)
     procedure_id: int | None = None
     url: str = ""
     title: str = ""
@@ -79,6 +80,12 @@ class WikiLinkProcessor(InlineProcessor):
             element.set("class", "wikilink")
             element.set("href", target.url)
             shown = label or (target.title if PATH_RE.match(target_text) else target_text)
+        elif target.state == ARCHIVED:
+            element.set("class", "wikilink wikilink-archived")
+            element.set("href", target.url)
+            shown = label or (target.title if PATH_RE.match(target_text) else target_text)
+            element.set("title", f"“{target.title}” is archived: no longer in use")
+            shown = f"{shown} (archived)"
         elif target.state == AMBIGUOUS:
             element.set("class", "wikilink wikilink-ambiguous")
             element.set("href", self.resolver.search_url(f'"{target_text}"'))

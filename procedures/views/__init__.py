@@ -16,10 +16,12 @@ from .editing import (
 from .finding import ProcedureListView, SearchView
 from .history import CompareView, HistoryView, MyWorkView, RevisionView
 from .reading import ContentsView, ProcedureView, SectionView, VolumeView
+from .reorganising import ArchiveView, ReorganiseView, SectionOrderView, VolumeOrderView
 from .review import ApproveView, RejectView, ReviewQueueView, ReviewView
 
 __all__ = [
     "ApproveView",
+    "ArchiveView",
     "AutosaveView",
     "CompareView",
     "ContentsView",
@@ -33,15 +35,18 @@ __all__ = [
     "ProcedureListView",
     "ProcedureView",
     "RejectView",
+    "ReorganiseView",
     "RestoreView",
     "ReviewQueueView",
     "ReviewView",
     "RevisionView",
     "SearchView",
+    "SectionOrderView",
     "SectionView",
     "StartDraftView",
     "SubmitView",
     "UpdateView",
+    "VolumeOrderView",
     "VolumeView",
     "WithdrawView",
 ]

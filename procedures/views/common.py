@@ -32,6 +32,15 @@ def refusal_text(exc: Exception) -> str:
     return str(exc) or "You are not allowed to do that."
 
 
+def refuse_form(request, form, exc: Exception) -> int:
+    """Say why a transition refused a form (a message, and the error by its field when it is
+    about one); return the HTTP status for the re-rendered form."""
+    messages.error(request, refusal_text(exc))
+    if form is not None and getattr(exc, "code", None) in form.fields:
+        form.add_error(exc.code, refusal_text(exc))
+    return refusal_status(exc)
+
+
 class PostOnlyView(View):
     """A state-changing URL: POST only. Anything else (a GET typed in the address bar, a
     reload of a refused action's page) gets the site's own 405 page linking to the page the

@@ -13,7 +13,13 @@ from django.views import View
 from attachments.forms import FILE_FIELD, attach_from_form
 
 from .. import linking, workflow
-from ..forms import DraftForm, PreviewForm, ProcedureCreateForm, StartDraftForm, SubmitForm
+from ..forms import (
+    DraftForm,
+    PreviewForm,
+    ProcedureCreateConfirmForm,
+    StartDraftForm,
+    SubmitForm,
+)
 from ..selectors import (
     others_drafting,
     procedure_at,
@@ -24,7 +30,13 @@ from ..selectors import (
 from ..text.diff import diff_texts
 from ..text.merge import conflict_count, preview_source
 from ..workflow import policy
-from .common import PostOnlyView, RevisionActionView, refusal_status, refusal_text
+from .common import (
+    PostOnlyView,
+    RevisionActionView,
+    refusal_status,
+    refusal_text,
+    refuse_form,
+)
 
 
 def render_preview(body: str) -> str:
@@ -42,25 +54,28 @@ class ProcedureCreateView(View):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, **kwargs):
-        return self.render(ProcedureCreateForm())
+        return self.render(ProcedureCreateConfirmForm())
 
     def post(self, request, **kwargs):
-        form = ProcedureCreateForm(request.POST)
+        form = ProcedureCreateConfirmForm(request.POST)
         if not form.is_valid():
             return self.render(form, status=400)
         try:
             procedure = workflow.procedure_create(
-                section=self.section, title=form.cleaned_data["title"], user=request.user
-            )
+                section=self.section, title=form.cleaned_data["title"], user=request.user,
+                confirm_ambiguous=form.cleaned_data["confirm"],
+            )  # fmt: skip
+        except workflow.AmbiguousTitle as exc:  # a warning: confirm, or choose another title
+            return self.render(form, ambiguous=exc)
         except (PermissionDenied, ValidationError) as exc:
-            messages.error(request, refusal_text(exc))
-            return self.render(form, status=refusal_status(exc))
+            return self.render(form, status=refuse_form(request, form, exc))
         added = f"“{procedure.title}” added to the section. Use Edit to write its text."
         messages.success(request, added)
         return redirect(procedure.get_absolute_url())
 
-    def render(self, form, status=200):
-        context = {"section": self.section, "volume": self.section.volume, "form": form}
+    def render(self, form, status=200, ambiguous=None):
+        context = {"section": self.section, "volume": self.section.volume, "form": form,
+                   "ambiguous": ambiguous}  # fmt: skip
         return render(self.request, "procedures/procedure_create.html", context, status=status)
 
 

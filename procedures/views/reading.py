@@ -6,13 +6,13 @@ revision are read only when their cached fragments are not there yet. Readers ge
 pages from the page cache (`views.pagecache`).
 """
 
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.utils.functional import SimpleLazyObject
 from django.views.generic import TemplateView
 
 from .. import caching
 from ..caching.toc import book
-from ..selectors import procedure_for_reading, work_on_procedure
+from ..selectors import moved_procedure, procedure_for_reading, work_on_procedure
 from .pagecache import ReaderPageCacheMixin
 
 
@@ -65,6 +65,15 @@ class ProcedureView(_ManualPage):
 
     def page_versions(self) -> tuple[str, ...]:
         return (caching.current(caching.MANUAL), caching.current(caching.WORK))
+
+    def get(self, request, *args, **kwargs):
+        place = (self.kwargs[k] for k in ("volume", "section", "slug"))
+        if book().procedure(*place) is None:
+            # Renamed or moved: its old address leads straight to where it is now.
+            moved = moved_procedure(self.kwargs)
+            if moved is not None:
+                return HttpResponsePermanentRedirect(moved.get_absolute_url())
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         current = book()

@@ -5,13 +5,14 @@ The names other code uses are re-exported here, so `from procedures import workf
 `workflow.can_see(revision, user)` or `workflow.revision_approve(...)` read as one API.
 """
 
-from .errors import NotAllowed, OutOfDate, StaleEdit, WorkflowError, is_input_error
+from .errors import AmbiguousTitle, NotAllowed, OutOfDate, StaleEdit, WorkflowError, is_input_error
 from .policy import (
     allowed_actions,
     can_create,
     can_edit,
     can_open_admin,
     can_read,
+    can_reorganise,
     can_review,
     can_see,
     decision_refusal,
@@ -23,7 +24,11 @@ from .transitions import (
     SaveAndUpdateResult,
     SaveThenSubmitResult,
     check_body_size,
+    procedure_archive,
     procedure_create,
+    procedure_rename_move,
+    procedure_reorder,
+    procedure_unarchive,
     revision_approve,
     revision_discard,
     revision_reject,
@@ -36,9 +41,12 @@ from .transitions import (
     revision_submit,
     revision_update,
     revision_withdraw,
+    section_reorder,
+    title_refusal,
 )
 
 __all__ = [
+    "AmbiguousTitle",
     "MergeResult",
     "NotAllowed",
     "OutOfDate",
@@ -51,13 +59,18 @@ __all__ = [
     "can_edit",
     "can_open_admin",
     "can_read",
+    "can_reorganise",
     "can_review",
     "can_see",
     "check_body_size",
     "decision_refusal",
     "is_author",
     "is_input_error",
+    "procedure_archive",
     "procedure_create",
+    "procedure_rename_move",
+    "procedure_reorder",
+    "procedure_unarchive",
     "revision_approve",
     "revision_discard",
     "revision_reject",
@@ -70,5 +83,7 @@ __all__ = [
     "revision_submit",
     "revision_update",
     "revision_withdraw",
+    "section_reorder",
     "self_approval_allowed",
+    "title_refusal",
 ]

@@ -13,7 +13,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.dispatch import Signal
 
 from .. import caching, linking, search
-from ..models import Procedure, Revision
+from ..models import Procedure, ProcedureFormerPlace, Revision
+from ..text.wikilinks import link_key
 from . import notifications
 
 
@@ -38,6 +39,30 @@ def procedure_changed(procedure: Procedure) -> None:
     """A procedure was added, renamed or moved: links naming it resolve anew, pages show it."""
     linking.refresh_links_to(procedure)
     manual_changed()
+
+
+def procedure_archived(procedure: Procedure) -> None:
+    """A procedure was archived or restored: it leaves (or rejoins) the contents, lists and
+    search, and links to it say "archived" (or no longer do)."""
+    linking.refresh_links_to(procedure)
+    search.index_procedure(procedure)
+    caching.invalidate(caching.MANUAL, caching.WORK)
+
+
+def sections_reordered() -> None:
+    """Procedures or sections changed places in the book: contents and neighbours anew."""
+    manual_changed()
+
+
+def procedure_moved(procedure: Procedure, *, old_path: str, old_title: str) -> None:
+    """A procedure was renamed or moved (in the app or the admin): its old path redirects
+    here and `[[links]]` to its old path or title still find it; then as `procedure_changed`."""
+    if old_path != procedure.path:
+        ProcedureFormerPlace.objects.update_or_create(
+            path=old_path, defaults={"procedure": procedure, "title_key": link_key(old_title)}
+        )
+    ProcedureFormerPlace.objects.filter(path=procedure.path).delete()  # its place is live again
+    procedure_changed(procedure)
 
 
 def work_changed() -> None:

@@ -11,7 +11,9 @@ if TYPE_CHECKING:
 
 # Refusals caused by what the user typed (400); any other workflow refusal is a conflict
 # with the revision's current state (409).
-INPUT_ERROR_CODES = frozenset({"required", "summary", "comment", "too_large", "conflicts"})
+INPUT_ERROR_CODES = frozenset(
+    {"required", "summary", "comment", "too_large", "conflicts", "title", "section", "reason"}
+)
 
 
 class WorkflowError(ValidationError):
@@ -36,6 +38,15 @@ class OutOfDate(WorkflowError):
     def __init__(self, message: str, *, revision: Revision):
         super().__init__(message, code="out_of_date")
         self.revision = revision
+
+
+class AmbiguousTitle(WorkflowError):
+    """The title is used in another section and `[[links]]` naming it would become ambiguous:
+    the change needs confirming. `sources` are the procedures whose links it concerns."""
+
+    def __init__(self, message: str, *, sources: list):
+        super().__init__(message, code="ambiguous")
+        self.sources = sources
 
 
 def is_input_error(exc: Exception) -> bool:

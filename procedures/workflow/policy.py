@@ -41,6 +41,19 @@ def can_review(user: AbstractBaseUser) -> bool:
     return can_read(user) and user.has_perm(REVIEW_PERMISSION)
 
 
+def can_reorganise(user: AbstractBaseUser) -> bool:
+    """Return whether the user may archive, restore, rename, move and reorder procedures and
+    reorder sections (Approvers, superusers)."""
+    return can_review(user)
+
+
+def reorganise_refusal(user: AbstractBaseUser) -> str:
+    """Return why the user may not reorganise the manual, or "" if they may."""
+    if can_reorganise(user):
+        return ""
+    return "Only approvers can archive, restore, rename, move or reorder procedures."
+
+
 def can_open_admin(user: AbstractBaseUser) -> bool:
     """Return whether the menu offers the user Django's admin (staff)."""
     return can_read(user) and user.is_staff

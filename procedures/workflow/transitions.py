@@ -19,17 +19,25 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from ..linking import render_body
-from ..models import Procedure, Revision, RevisionEvent, Section
+from ..linking import links_made_ambiguous, render_body
+from ..models import (
+    Procedure,
+    ProcedureEvent,
+    Revision,
+    RevisionEvent,
+    Section,
+)
 from ..text.merge import has_conflict_markers, merge_texts
+from ..text.wikilinks import link_key
 from . import effects, policy
-from .errors import NotAllowed, OutOfDate, StaleEdit, WorkflowError
+from .errors import AmbiguousTitle, NotAllowed, OutOfDate, StaleEdit, WorkflowError
 
 Status = Revision.Status
 Action = RevisionEvent.Action
+PAction = ProcedureEvent.Action
 
 # Slugs a new procedure may not take: they name pages beside the procedures of a section.
-RESERVED_SLUGS = {"new"}
+RESERVED_SLUGS = {"new", "reorder"}
 
 
 # Helpers shared by the transitions.
@@ -133,6 +141,65 @@ def _new_draft(
 # Procedures.
 
 
+def _clean_title(title: str) -> str:
+    """Return the title with single spaces, or refuse an empty one."""
+    title = " ".join((title or "").split())
+    if not title:
+        raise WorkflowError("A procedure needs a title.", code="required")
+    limit = Procedure._meta.get_field("title").max_length
+    if len(title) > limit:
+        raise WorkflowError(f"A title has at most {limit} characters.", code="title")
+    return title
+
+
+def title_refusal(*, section: Section, title: str, procedure_id: int | None = None) -> str:
+    """Return why a procedure may not have this title in this section (another procedure
+    there has it, in any case or spacing, archived ones too: restoring one must not make
+    two), or "". The admin's form asks this too."""
+    key = link_key(title)
+    for taken in section.procedures.exclude(pk=procedure_id).values_list("title", flat=True):
+        if link_key(taken) == key:
+            return (
+                f"Section {section.numeral} already has a procedure called “{taken}”. "
+                "Choose another title."
+            )
+    return ""
+
+
+def _check_title(
+    *, section: Section, title: str, procedure_id: int | None, confirm_ambiguous: bool
+) -> None:
+    """Refuse a title the section has; unless confirmed, refuse one that would make
+    `[[links]]` naming it ambiguous (`AmbiguousTitle` lists whose)."""
+    refusal = title_refusal(section=section, title=title, procedure_id=procedure_id)
+    if refusal:
+        raise WorkflowError(refusal, code="title")
+    if confirm_ambiguous:
+        return
+    sources = links_made_ambiguous(title=title, section_id=section.pk, procedure_id=procedure_id)
+    if sources:
+        raise AmbiguousTitle(
+            f"Other sections have a procedure called “{title}”: [[{title}]] links in "
+            f"{len(sources)} procedure{'s' if len(sources) != 1 else ''} would no longer know "
+            "which one they mean. Confirm to go ahead, or choose another title.",
+            sources=sources,
+        )
+
+
+def _free_slug(section: Section, wanted: str, *, procedure_id: int | None = None) -> str:
+    base = slugify(wanted)[:190] or "procedure"
+    taken = set(
+        section.procedures.filter(slug__startswith=base)
+        .exclude(pk=procedure_id)
+        .values_list("slug", flat=True)
+    )
+    taken |= RESERVED_SLUGS
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
 @transaction.atomic
 def procedure_create(
     *,
@@ -141,26 +208,163 @@ def procedure_create(
     user: AbstractBaseUser,
     owner: AbstractBaseUser | None = None,
     slug: str = "",
+    confirm_ambiguous: bool = False,
 ) -> Procedure:
     """Add a procedure at the end of a section, with a slug unique in that section (from
-    `slug` if given, as an import keeps the paths [[links]] name; else from the title)."""
+    `slug` if given, as an import keeps the paths [[links]] name; else from the title).
+    A title the section has is refused; one that makes links ambiguous needs confirming."""
     _require(policy.can_create(user), "Only editors can add procedures.")
-    title = title.strip()
-    if not title:
-        raise WorkflowError("A procedure needs a title.", code="required")
+    title = _clean_title(title)
     section = Section.objects.select_for_update().get(pk=section.pk)
-    base = slugify(slug or title)[:190] or "procedure"
-    taken = set(section.procedures.filter(slug__startswith=base).values_list("slug", flat=True))
-    taken |= RESERVED_SLUGS
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
+    _check_title(
+        section=section, title=title, procedure_id=None, confirm_ambiguous=confirm_ambiguous
+    )
+    slug = _free_slug(section, slug or title)
     last = section.procedures.aggregate(last=Max("position"))["last"] or 0
     procedure = Procedure.objects.create(
         section=section, title=title, slug=slug, position=last + 1, owner=owner
     )
-    effects.procedure_changed(procedure)  # [[links]] that named it before it existed resolve
+    # [[links]] that named it before it existed resolve; an old address there leads here.
+    effects.procedure_moved(procedure, old_path=procedure.path, old_title=title)
     return procedure
+
+
+def _record_procedure(
+    *, procedure: Procedure, user: AbstractBaseUser, action: str, detail: str = "",
+    comment: str = "",
+) -> ProcedureEvent:  # fmt: skip
+    return ProcedureEvent.objects.create(
+        procedure=procedure, actor=user, action=action, detail=detail[:500], comment=comment
+    )
+
+
+def _lock_for_reorganising(procedure: Procedure, user: AbstractBaseUser) -> Procedure:
+    refusal = policy.reorganise_refusal(user)
+    _require(not refusal, refusal)
+    return (
+        Procedure.objects.select_for_update().select_related("section__volume").get(pk=procedure.pk)
+    )
+
+
+@transaction.atomic
+def procedure_archive(*, procedure: Procedure, user: AbstractBaseUser, reason: str) -> Procedure:
+    """Take an obsolete procedure out of the contents, lists and search; its history stays
+    and its page, opened by URL, says it is archived, when, by whom and why."""
+    procedure = _lock_for_reorganising(procedure, user)
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError("Say why it is archived (readers see the reason).", code="reason")
+    if procedure.is_archived:
+        raise WorkflowError(f"“{procedure.title}” is already archived.", code="archived")
+    procedure.archived_at, procedure.archived_by = timezone.now(), user
+    procedure.archive_reason = reason
+    procedure.updated_at = procedure.archived_at
+    procedure.save(update_fields=["archived_at", "archived_by", "archive_reason", "updated_at"])
+    _record_procedure(
+        procedure=procedure, user=user, action=ProcedureEvent.Action.ARCHIVED, comment=reason
+    )
+    effects.procedure_archived(procedure)
+    return procedure
+
+
+@transaction.atomic
+def procedure_unarchive(*, procedure: Procedure, user: AbstractBaseUser) -> Procedure:
+    """Bring an archived procedure back into the contents, lists and search."""
+    procedure = _lock_for_reorganising(procedure, user)
+    if not procedure.is_archived:
+        raise WorkflowError(f"“{procedure.title}” is not archived.", code="not_archived")
+    procedure.archived_at, procedure.archived_by, procedure.archive_reason = None, None, ""
+    procedure.updated_at = timezone.now()
+    procedure.save(update_fields=["archived_at", "archived_by", "archive_reason", "updated_at"])
+    _record_procedure(procedure=procedure, user=user, action=ProcedureEvent.Action.UNARCHIVED)
+    effects.procedure_archived(procedure)
+    return procedure
+
+
+@transaction.atomic
+def procedure_rename_move(
+    *,
+    procedure: Procedure,
+    user: AbstractBaseUser,
+    title: str,
+    section: Section,
+    confirm_ambiguous: bool = False,
+) -> Procedure:
+    """Give a procedure a new title, or move it to the end of another section, or both. Its
+    primary key (and so its history, acknowledgements, runs and review dates) stays; its old
+    address redirects to the new one and `[[links]]` to its old title or path still resolve."""
+    procedure = _lock_for_reorganising(procedure, user)
+    if procedure.is_archived:
+        raise WorkflowError(f"“{procedure.title}” is archived; restore it first.", code="archived")
+    title = _clean_title(title)
+    try:
+        section = Section.objects.select_for_update().select_related("volume").get(pk=section.pk)
+    except Section.DoesNotExist:
+        raise WorkflowError("That section does not exist.", code="section") from None
+    renamed, moved = title != procedure.title, section.pk != procedure.section_id
+    if not (renamed or moved):
+        raise WorkflowError("Nothing to change: same title, same section.", code="unchanged")
+    _check_title(section=section, title=title, procedure_id=procedure.pk,
+                 confirm_ambiguous=confirm_ambiguous)  # fmt: skip
+    old_title, old_place, old_path = procedure.title, procedure.section, procedure.path
+    if moved:
+        last = section.procedures.aggregate(last=Max("position"))["last"] or 0
+        procedure.section, procedure.position = section, last + 1
+    wanted = title if renamed else procedure.slug
+    procedure.slug = _free_slug(section, wanted, procedure_id=procedure.pk)
+    procedure.title, procedure.updated_at = title, timezone.now()
+    procedure.save(update_fields=["section", "position", "slug", "title", "updated_at"])
+    if renamed:
+        _record_procedure(procedure=procedure, user=user, action=PAction.RENAMED,
+                          detail=f"from “{old_title}” to “{title}”")  # fmt: skip
+    if moved:
+        _record_procedure(procedure=procedure, user=user, action=PAction.MOVED,
+                          detail=f"from {old_place} to {section}")  # fmt: skip
+    effects.procedure_moved(procedure, old_path=old_path, old_title=old_title)
+    return procedure
+
+
+def _move_one_place(queryset, moving, direction: str) -> None:
+    """Move `moving` one place up or down among the locked rows of `queryset` (in their
+    order), numbering them 1..n."""
+    rows = list(queryset.select_for_update().order_by("position", "pk"))
+    if direction not in ("up", "down"):
+        raise WorkflowError("Move up or down.", code="direction")
+    index = rows.index(moving)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(rows):
+        edge = "first" if direction == "up" else "last"
+        raise WorkflowError(f"“{moving.title}” is already {edge}.", code="edge")
+    rows[index], rows[other] = rows[other], rows[index]
+    for position, row in enumerate(rows, 1):
+        row.position = position
+    queryset.model.objects.bulk_update(rows, ["position"])
+
+
+@transaction.atomic
+def procedure_reorder(*, procedure: Procedure, user: AbstractBaseUser, direction: str) -> Procedure:
+    """Move a procedure one place up or down in its section (renumbering the section 1..n)."""
+    procedure = _lock_for_reorganising(procedure, user)
+    if procedure.is_archived:
+        raise WorkflowError(f"“{procedure.title}” is archived: it has no place.", code="archived")
+    # Archived procedures keep their number, out of sight: the order is of those in use.
+    siblings = Procedure.objects.in_use().filter(section_id=procedure.section_id)
+    _move_one_place(siblings, procedure, direction)
+    _record_procedure(procedure=procedure, user=user, action=ProcedureEvent.Action.REORDERED,
+                      detail=f"one place {direction} in {procedure.section}")  # fmt: skip
+    effects.sections_reordered()
+    return procedure
+
+
+@transaction.atomic
+def section_reorder(*, section: Section, user: AbstractBaseUser, direction: str) -> Section:
+    """Move a section one place up or down in its volume (renumbering the volume 1..n)."""
+    refusal = policy.reorganise_refusal(user)
+    _require(not refusal, refusal)
+    section = Section.objects.select_for_update().get(pk=section.pk)
+    _move_one_place(Section.objects.filter(volume_id=section.volume_id), section, direction)
+    effects.sections_reordered()
+    return section
 
 
 # Revisions.
@@ -194,6 +398,11 @@ def revision_start_draft(
     draft = _open_draft(procedure, user)
     if draft is not None:
         return draft
+    if procedure.is_archived:
+        raise WorkflowError(
+            f"“{procedure.title}” is archived; an approver can restore it to edit it.",
+            code="archived",
+        )
     draft = _new_draft(procedure=procedure, user=user, body=_starting_text(procedure, template))
     _record(
         revision=draft, procedure=procedure, user=user, action=Action.CREATED,

@@ -292,6 +292,43 @@ def _review_comment(place: Place, payload: str) -> None:
     )  # fmt: skip
 
 
+def _archived(place: Place, payload: str) -> None:
+    """Issue 14: an archived procedure of the place (a title, a reason, a rename's detail)."""
+    from procedures.models import ProcedureEvent
+
+    procedure = Procedure.objects.create(
+        section=place.section, title=fit(Procedure, "title", f"Old {payload}"),
+        slug=f"old-{place.index}", position=3, archived_at=timezone.now(),
+        archived_by=place.approver, archive_reason=payload,
+    )  # fmt: skip
+    for action, detail, comment in [("renamed", f"from “{payload}” to “Old”", ""),
+                                    ("archived", "", payload)]:  # fmt: skip
+        ProcedureEvent.objects.create(
+            procedure=procedure, actor=place.approver, action=action,
+            detail=fit(ProcedureEvent, "detail", detail), comment=comment,
+        )  # fmt: skip
+    place.__dict__["_archived"] = procedure
+
+
+def _archived_pages(place: Place) -> list[str]:
+    procedure = place.__dict__["_archived"]
+    return [procedure.get_absolute_url(),
+            reverse("procedures:history", kwargs=procedure.url_kwargs())]  # fmt: skip
+
+
+def _reorganising_pages(place: Place) -> list[str]:
+    """The approvers' rename-or-move form (titles, every section in its list) and the
+    reorder pages (procedure and section titles)."""
+    archived = place.__dict__["_archived"]
+    section = {"volume": place.volume.number, "section": place.section.numeral}
+    return [
+        reverse("procedures:reorganise", kwargs=place.procedure.url_kwargs()),
+        reverse("procedures:reorganise", kwargs=archived.url_kwargs()),
+        reverse("procedures:section_order", kwargs=section),
+        reverse("procedures:volume_order", kwargs={"volume": place.volume.number}),
+    ]
+
+
 TARGETS = [
     Target("volume title", lambda p, x: _set(p.volume, "title", x), _listing),
     Target(
@@ -348,6 +385,11 @@ TARGETS = [
     Target("rejection being fixed", _rejection_being_fixed, _fix_pages, as_editor=True),
     # The edit page of a procedure not yet written offers templates by title (issue 15).
     Target("template title", _offered_as_template, _start_page, as_editor=True),
+    # Issue 14: an archived procedure's page and trail; the approvers' reorganising pages.
+    Target("archived title, reason and rename", _archived, _archived_pages),
+    Target(
+        "titles on the reorganising pages", lambda p, x: None, _reorganising_pages, as_admin=True
+    ),
     # Reflected: the header search box and the list's title filter write the query back.
     Target(
         "search query",

@@ -356,7 +356,12 @@ class Command(BaseCommand):
                 title = writer.title()
             plan.append(PlannedProcedure(section=section, title=title, slug="", position=position))
         taken: dict[int, set[str]] = {}
+        titles: dict[int, set[str]] = {}
         for p in plan:
+            used, base_title, n = titles.setdefault(p.section.pk, set()), p.title, 2
+            while p.title.casefold() in used:  # titles are unique within a section
+                p.title, n = f"{base_title} {n}", n + 1
+            used.add(p.title.casefold())
             base = slugify(p.title) or "procedure"
             slugs = taken.setdefault(p.section.pk, set())
             slug, n = base, 2

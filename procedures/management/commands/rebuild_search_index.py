@@ -24,7 +24,7 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run, **options):
         verbosity = options["verbosity"]
         if dry_run:
-            count = Procedure.objects.count()
+            count = Procedure.objects.in_use().count()
             written = Procedure.objects.published().count()
             self.stdout.write(
                 f"Would index {count} procedure{'s' if count != 1 else ''} "
