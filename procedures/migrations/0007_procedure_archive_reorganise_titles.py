@@ -49,7 +49,7 @@ def distinct_titles_in_each_section(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('procedures', '0005_section_default_template_procedure_is_template'),
+        ('procedures', '0006_revision_change'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
