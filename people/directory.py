@@ -60,7 +60,9 @@ class PersonView(View):
         has_device = second_factor.device_of(person) is not None
         context = {
             "person": person, "roles_form": roles, "has_second_factor": has_device,
-            "local_account": policy.uses_local_password(person),
+            # An invited person without a password yet is a local account too.
+            "local_account": policy.uses_local_password(person)
+            or policy.awaits_first_password(person),
             "actions": policy.person_actions(person, request.user, has_second_factor=has_device),
             "is_administrator": policy.is_administrator(person),
             "events": person.person_events.select_related("actor")[:50],
