@@ -6,7 +6,7 @@ PORT   ?= 8000
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-k workflow -x"`.
 PYTEST_ARGS ?=
 
-.PHONY: run test test-only lint format migrate bench bench-smoke bench-files bench-search bench-export access-matrix clean
+.PHONY: run test test-only ldap-packages lint format migrate bench bench-smoke bench-files bench-search bench-export access-matrix clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +30,16 @@ run: $(VENV)/.installed
 	DEBUG=1 $(PY) manage.py setup_instance
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# LDAP sign-in's packages (requirements-ldap.txt): python-ldap builds against libldap2-dev and
+# libsasl2-dev. Tried on every `make test` until it works; without them the LDAP tests skip
+# (and fail under CI). `make run` never needs them.
+ldap-packages: $(VENV)/.installed
+	@test -f $(VENV)/.installed-ldap || { $(PY) -m pip install --quiet -r requirements-ldap.txt \
+	  && touch $(VENV)/.installed-ldap; } || echo "WARNING: python-ldap/django-auth-ldap not" \
+	  "installed (apt-get install libldap2-dev libsasl2-dev); the LDAP tests will be skipped"
+
 ## test: install what the tests need and run the whole suite
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev ldap-packages
 	$(MAKE) --no-print-directory test-only
 
 # One pytest worker per core (pytest-xdist): the suite, browser tests included, in about half

@@ -4,6 +4,7 @@ Defaults are safe for a laptop (SQLite under var/, a generated secret key); prod
 hardening follows from DEBUG being off. See .env.example for every variable.
 """
 
+import json
 import os
 import secrets
 from datetime import timedelta
@@ -12,6 +13,8 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from people import ldap_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("SOP_VAR_DIR", BASE_DIR / "var"))
@@ -41,6 +44,24 @@ def env_int(name: str, default: int) -> int:
         return int(value)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from exc
+
+
+def directory_group_roles(value: str) -> dict[str, str]:
+    """Read SOP_DIRECTORY_GROUP_ROLES: a JSON object, or "group=role;group=role" (split at
+    each pair's last "=", since a group's DN holds "=" itself)."""
+    value = value.strip()
+    if value.startswith("{"):
+        try:
+            return {str(k): str(v) for k, v in json.loads(value).items()}
+        except (ValueError, AttributeError) as exc:
+            raise ImproperlyConfigured(f"SOP_DIRECTORY_GROUP_ROLES is not JSON: {exc}") from exc
+    pairs = {}
+    for entry in filter(None, (item.strip() for item in value.split(";"))):
+        group, equals, role = entry.rpartition("=")
+        if not equals or not group.strip() or not role.strip():
+            raise ImproperlyConfigured(f"SOP_DIRECTORY_GROUP_ROLES: {entry!r} is not group=role")
+        pairs[group.strip()] = role.strip()
+    return pairs
 
 
 def _local_secret_key() -> str:
@@ -79,6 +100,9 @@ INSTALLED_APPS = [
     "bootstrap",  # django-bootstrap-static: Bootstrap's CSS/JS as static files
     "csp",
     "axes",
+    # The second factor of local accounts (people/second_factor.py): TOTP authenticator apps.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "procedures",
     "attachments",
     "checklists",
@@ -100,6 +124,8 @@ MIDDLEWARE = [
     # Every page needs a login unless its view is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # SOP_REQUIRE_2FA_FOR_ADMINS: a local administrator without a second factor sets one up first.
+    "people.second_factor.RequireSecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # A NUL byte in any parameter is a 400; inside the header-setting middleware above, so
@@ -117,6 +143,34 @@ AUTHENTICATION_BACKENDS = [
     # ModelBackend, with each user's permission set kept in the cache (procedures/auth.py).
     "procedures.auth.CachedPermissionBackend",
 ]
+
+# LDAP / Active Directory sign-in (people/ldap_config.py, README "LDAP"), only when
+# SOP_LDAP_SERVER_URI is set: django-auth-ldap's backend goes after the lockout check and before
+# local passwords (a local account is never taken over by a directory entry of its name).
+_LDAP_SETTINGS = ldap_config.settings_from_env(os.environ)
+globals().update(_LDAP_SETTINGS)
+if _LDAP_SETTINGS:
+    AUTHENTICATION_BACKENDS.insert(1, ldap_config.BACKEND)
+
+# Directory groups to the app's roles, at every directory sign-in (people/directory_roles.py):
+# SOP_DIRECTORY_GROUP_ROLES="SOP Approvers=Approvers;SOP Editors=Editors;SOP Admins=administrators"
+# (group name, DN or id = Readers, Editors, Approvers or administrators; ";" between pairs, or
+# a JSON object). A person in none of them is refused, or made a reader with
+# SOP_DIRECTORY_UNMAPPED=reader.
+SOP_DIRECTORY_GROUP_ROLES = directory_group_roles(os.environ.get("SOP_DIRECTORY_GROUP_ROLES", ""))
+if set(SOP_DIRECTORY_GROUP_ROLES.values()) - {"Readers", "Editors", "Approvers", "administrators"}:
+    raise ImproperlyConfigured(
+        "SOP_DIRECTORY_GROUP_ROLES: roles are Readers, Editors, Approvers or administrators"
+    )
+SOP_DIRECTORY_UNMAPPED = os.environ.get("SOP_DIRECTORY_UNMAPPED", "refuse").strip() or "refuse"
+if SOP_DIRECTORY_UNMAPPED not in {"refuse", "reader"}:
+    raise ImproperlyConfigured("SOP_DIRECTORY_UNMAPPED: use refuse or reader")
+
+# Second factor (TOTP) for local accounts; SOP_REQUIRE_2FA_FOR_ADMINS=1 makes it a must for
+# administrators signing in with a local password (directory sign-ins use the directory's MFA).
+SOP_REQUIRE_2FA_FOR_ADMINS = env_bool("SOP_REQUIRE_2FA_FOR_ADMINS", False)
+# Wrong codes in a row make the next check wait 1, 2, 4 ... seconds (django-otp).
+OTP_TOTP_THROTTLE_FACTOR = env_int("OTP_TOTP_THROTTLE_FACTOR", 1)
 SOP_PERMISSION_CACHE_SECONDS = env_int("SOP_PERMISSION_CACHE_SECONDS", 300)
 
 ROOT_URLCONF = "msp_sop.urls"
@@ -415,6 +469,8 @@ FILE_UPLOAD_HANDLERS = [
 # Export and import of the manual (transfer/). The organisation named on the printed cover, and
 # the line printed at the foot of every page of an export.
 SOP_ORGANISATION_NAME = os.environ.get("SOP_ORGANISATION_NAME", "Managed Services")
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = f"{SOP_ORGANISATION_NAME} Operations Manual"
 SOP_EXPORT_FOOTER = os.environ.get(
     "SOP_EXPORT_FOOTER", "Uncontrolled when printed — check the intranet for the current version"
 )

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 from django.views.generic import ListView
 
-from . import policy, selectors, transitions
+from . import policy, second_factor, selectors, transitions
 from .forms import InviteForm, RolesForm
 
 User = get_user_model()
@@ -19,7 +19,7 @@ User = get_user_model()
 
 def _refused(request, exc, person=None):
     status = HTTPStatus.FORBIDDEN if isinstance(exc, PermissionDenied) else HTTPStatus.CONFLICT
-    if getattr(exc, "code", None) in ("duplicate", "roles"):
+    if getattr(exc, "code", None) in ("duplicate", "roles", "code"):
         status = HTTPStatus.BAD_REQUEST
     message = str(exc) if isinstance(exc, PermissionDenied) else " ".join(exc.messages)
     return render(
@@ -57,9 +57,13 @@ class PersonView(View):
             initial={"roles": [g.name for g in person.groups.all()],
                      "administrator": policy.is_administrator(person)}
         )  # fmt: skip
+        has_device = second_factor.device_of(person) is not None
         context = {
-            "person": person, "roles_form": roles,
-            "actions": policy.person_actions(person, request.user),
+            "person": person, "roles_form": roles, "has_second_factor": has_device,
+            # An invited person without a password yet is a local account too.
+            "local_account": policy.uses_local_password(person)
+            or policy.awaits_first_password(person),
+            "actions": policy.person_actions(person, request.user, has_second_factor=has_device),
             "is_administrator": policy.is_administrator(person),
             "events": person.person_events.select_related("actor")[:50],
             "is_self": policy.is_self(person, request.user),

@@ -24,3 +24,35 @@ class RolesForm(forms.Form):
     administrator = forms.BooleanField(
         required=False, help_text="Staff and superuser: the People page and Django's admin."
     )
+
+
+class CodeForm(forms.Form):
+    """A six-digit code from an authenticator app (spaces allowed: "123 456")."""
+
+    code = forms.CharField(
+        max_length=20, label="Code from your authenticator app",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
+                                      "autofocus": True}),
+    )  # fmt: skip
+
+    def clean_code(self):
+        code = "".join(self.cleaned_data["code"].split())
+        if not code.isdigit() or len(code) != 6:
+            raise forms.ValidationError("Type the six digits your app shows.")
+        return code
+
+
+class SecondFactorOffForm(forms.Form):
+    """Proof that the person themself switches their second factor off: a code or the password."""
+
+    code = forms.CharField(max_length=20, required=False, label="Code from your app")
+    password = forms.CharField(
+        required=False, label="or your password", strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )  # fmt: skip
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("code") and not data.get("password"):
+            raise forms.ValidationError("Give a code from your app or your password.")
+        return data

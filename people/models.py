@@ -1,5 +1,6 @@
 """What happened to people's accounts: one row per invitation, change of roles,
-deactivation and reactivation, never deleted (people are never deleted either)."""
+deactivation, reactivation and change of second factor, never deleted (people are never
+deleted either)."""
 
 from django.conf import settings
 from django.db import models
@@ -11,6 +12,9 @@ class PersonEvent(models.Model):
         ROLES_CHANGED = "roles_changed", "roles changed"
         DEACTIVATED = "deactivated", "deactivated"
         REACTIVATED = "reactivated", "reactivated"
+        SECOND_FACTOR_ON = "second_factor_on", "second factor set up"
+        SECOND_FACTOR_OFF = "second_factor_off", "second factor switched off"
+        SECOND_FACTOR_RESET = "second_factor_reset", "second factor reset"
 
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="person_events"
@@ -32,7 +36,15 @@ class PersonEvent(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(
-                    action__in=["invited", "roles_changed", "deactivated", "reactivated"]
+                    action__in=[
+                        "invited",
+                        "roles_changed",
+                        "deactivated",
+                        "reactivated",
+                        "second_factor_on",
+                        "second_factor_off",
+                        "second_factor_reset",
+                    ]
                 ),
                 name="person_event_action_known",
             )

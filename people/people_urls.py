@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import directory
+from . import directory, second_factor_views
 
 app_name = "people"
 urlpatterns = [
@@ -28,3 +28,15 @@ urlpatterns = [
         name="reactivate",
     ),
 ]
+urlpatterns += [
+    path("people/me/second-factor/", second_factor_views.SecondFactorView.as_view(),
+         name="second_factor"),
+    path("people/me/second-factor/start/", second_factor_views.SecondFactorStartView.as_view(),
+         name="second_factor_start"),
+    path("people/me/second-factor/confirm/",
+         second_factor_views.SecondFactorConfirmView.as_view(), name="second_factor_confirm"),
+    path("people/me/second-factor/off/", second_factor_views.SecondFactorOffView.as_view(),
+         name="second_factor_off"),
+    path("people/<int:pk>/second-factor/reset/",
+         second_factor_views.SecondFactorResetView.as_view(), name="second_factor_reset"),
+]  # fmt: skip

@@ -174,3 +174,99 @@ def person_reactivate(*, person: AbstractBaseUser, user: AbstractBaseUser) -> Ab
         _record(person=person, user=user, action=Action.REACTIVATED)
         effects.people_changed()
     return person
+
+
+# The second factor (TOTP, django-otp). Only the person sets theirs up or switches it off;
+# an administrator may reset it (a lost phone). Wrong codes stay counted (django-otp's throttle
+# is written outside the transaction that refuses).
+
+
+def _devices(person):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.select_for_update().filter(user=person)
+
+
+def second_factor_start(*, person: AbstractBaseUser, user: AbstractBaseUser):
+    """Make a new, unconfirmed authenticator key for the person (shown once, then confirmed
+    with a code); an earlier unconfirmed key stops working."""
+    with transaction.atomic():
+        person = _lock(person)
+        refusal = policy.second_factor_refusal(person, user)
+        _require(not refusal, refusal)
+        devices = _devices(person)
+        if devices.filter(confirmed=True).exists():
+            raise PeopleError("Your second factor is on already.", code="state")
+        devices.filter(confirmed=False).delete()
+        return devices.model.objects.create(user=person, name="Authenticator app", confirmed=False)
+
+
+def second_factor_confirm(*, person: AbstractBaseUser, code: str, user: AbstractBaseUser):
+    """Switch the person's second factor on with a first right code from the new key."""
+    with transaction.atomic():
+        person = _lock(person)
+        refusal = policy.second_factor_refusal(person, user)
+        _require(not refusal, refusal)
+        device = _devices(person).filter(confirmed=False).first()
+        if device is None:
+            raise PeopleError("Start the set-up again: no new key is waiting.", code="state")
+        allowed = device.verify_is_allowed()[0]
+        right = allowed and device.verify_token("".join(str(code).split()))
+        if right:
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            _record(person=person, user=user, action=Action.SECOND_FACTOR_ON)
+    if not right:
+        raise PeopleError(_wrong_code_text(allowed), code="code")
+    return device
+
+
+def second_factor_off(
+    *, person: AbstractBaseUser, user: AbstractBaseUser, code: str = "", password: str = ""
+) -> AbstractBaseUser:
+    """Switch the person's second factor off, proved with a code or their password."""
+    with transaction.atomic():
+        person = _lock(person)
+        refusal = policy.second_factor_refusal(person, user)
+        _require(not refusal, refusal)
+        device = _devices(person).filter(confirmed=True).first()
+        if device is None:
+            raise PeopleError("Your second factor is off already.", code="state")
+        allowed = True
+        if password:
+            right = person.check_password(password)
+        else:
+            allowed = device.verify_is_allowed()[0]
+            right = allowed and device.verify_token("".join(str(code).split()))
+        if right:
+            _devices(person).delete()
+            _record(person=person, user=user, action=Action.SECOND_FACTOR_OFF)
+    if not right:
+        raise PeopleError(
+            "That password is not right." if password else _wrong_code_text(allowed),
+            code="code",
+        )
+    return person
+
+
+def second_factor_reset(*, person: AbstractBaseUser, user: AbstractBaseUser) -> AbstractBaseUser:
+    """Take away the person's authenticator (lost or replaced phone): they sign in with their
+    password alone until they set up a new one (or are sent to, as an administrator)."""
+    with transaction.atomic():
+        person = _lock(person)
+        refusal = policy.second_factor_reset_refusal(person, user)
+        _require(not refusal, refusal)
+        devices = _devices(person)
+        if not devices.filter(confirmed=True).exists():
+            raise PeopleError(
+                f"{person.get_username()} has no second factor to reset.", code="state"
+            )
+        devices.delete()
+        _record(person=person, user=user, action=Action.SECOND_FACTOR_RESET)
+    return person
+
+
+def _wrong_code_text(allowed: bool) -> str:
+    if not allowed:
+        return "Too many wrong codes in a row: wait a few seconds, then try the newest code."
+    return "That code is not right (or was used already): try the newest code from your app."

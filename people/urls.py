@@ -5,9 +5,15 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from . import views
+from . import signin, views
 
 urlpatterns = [
+    # The second step of signing in with a local account that has a second factor.
+    path(
+        "accounts/login/code/",
+        signin.SecondFactorLoginView.as_view(),
+        name="second_factor_login",
+    ),
     path("accounts/reset/", views.ResetRequestView.as_view(), name="password_reset"),
     path(
         "accounts/reset/sent/",

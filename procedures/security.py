@@ -241,3 +241,30 @@ class NulByteMiddleware:
 def _has_nul(params) -> bool:
     lists = params.lists() if hasattr(params, "lists") else params.items()
     return any("\x00" in key or any("\x00" in value for value in values) for key, values in lists)
+
+
+def directory_sign_in(request: HttpRequest | None, *, source: str, user, roles: str) -> None:
+    """Log a directory (LDAP, OpenID Connect) sign-in that was let in, with the roles given."""
+    logger.info(
+        "directory sign-in: source=%s user=%r from %s; roles %s",
+        source, user.get_username(), client_address(request), roles,
+    )  # fmt: skip
+
+
+def directory_sign_in_refused(
+    request: HttpRequest | None, *, source: str, username: str, reason: str
+) -> None:
+    """Log a directory sign-in that was refused (wrong password, deactivated, no mapped group)."""
+    logger.warning(
+        "directory sign-in refused: source=%s user=%r from %s: %s",
+        source, str(username)[:200], client_address(request), reason,
+    )  # fmt: skip
+
+
+def second_factor(request: HttpRequest | None, *, user, event: str) -> None:
+    """Log a second-factor event: a code accepted or refused, a device set up, off or reset."""
+    level = logging.WARNING if "refused" in event or "reset" in event else logging.INFO
+    logger.log(
+        level, "second factor %s: user=%r from %s",
+        event, user.get_username(), client_address(request),
+    )  # fmt: skip

@@ -136,6 +136,15 @@ MATRIX: dict[str, tuple] = {
     "people:reinvite":                       ("POST", LOGIN,     403,    403,    403,      409),
     # The reader is active: reactivating is refused as a conflict (409).
     "people:reactivate":                     ("POST", LOGIN,     403,    403,    403,      409),
+    # The second factor (TOTP): each person's own; an empty confirmation or switch-off is a
+    # form error (400); starting shows a new key (200). The reader has none to reset (409).
+    # The code step of signing in, with no sign-in waiting for a code: back to the login page.
+    "second_factor_login":                   ("GET",  LOGIN,     LOGIN,  LOGIN,  LOGIN,    LOGIN),
+    "people:second_factor":                  ("GET",  LOGIN,     200,    200,    200,      200),
+    "people:second_factor_start":            ("POST", LOGIN,     200,    200,    200,      200),
+    "people:second_factor_confirm":          ("POST", LOGIN,     400,    400,    400,      400),
+    "people:second_factor_off":              ("POST", LOGIN,     400,    400,    400,      400),
+    "people:second_factor_reset":            ("POST", LOGIN,     403,    403,    403,      409),
     # A sample of the admin: staff only. Nobody but the superuser is staff here.
     "admin:index":                           ("GET",  LOGIN,     LOGIN,  LOGIN,  LOGIN,    200),
     "admin:login":                           ("GET",  200,       200,    200,    200,      302),
@@ -284,6 +293,7 @@ EXAMPLES: dict[str, Callable[[World], dict]] = {
     "people:deactivate": lambda w: {"pk": w.users["reader"].pk},
     "people:reactivate": lambda w: {"pk": w.users["reader"].pk},
     "people:reinvite": lambda w: {"pk": w.users["reader"].pk},
+    "people:second_factor_reset": lambda w: {"pk": w.users["reader"].pk},
 }
 
 

@@ -365,6 +365,18 @@ TARGETS = [
         ],
         as_admin=True,
     ),
+    # Names a directory sign-in writes (LDAP givenName/sn, OpenID Connect claims): on Who
+    # approves, the People pages and the person's own second-factor page.
+    Target(
+        "directory display name (first and last name)",
+        lambda p, x: (_set(p.approver, "first_name", x), _set(p.approver, "last_name", x)),
+        lambda p: [
+            "/people/who/",
+            reverse("people:person", kwargs={"pk": p.approver.pk}),
+            reverse("people:second_factor"),
+        ],
+        as_admin=True,
+    ),
     # Issue 13: an attached file's name, in the list under the approved text.
     Target("attachment file name", _attachment, _reading),
     # Issue 16: what checklist runs show: client names, tickets, steps, notes and reasons.
