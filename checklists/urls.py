@@ -9,6 +9,7 @@ urlpatterns = [
     path("runs/export.csv", views.RunCsvView.as_view(), name="runs_csv"),
     path("runs/start/<int:revision_id>/", views.RunStartView.as_view(), name="start"),
     path("runs/<int:pk>/", views.RunView.as_view(), name="run"),
+    path("runs/<int:pk>/pdf/", views.RunPdfView.as_view(), name="run_pdf"),
     path("runs/<int:pk>/steps/<int:step_id>/", views.StepView.as_view(), name="step"),
     path("runs/<int:pk>/complete/", views.RunCompleteView.as_view(), name="complete"),
     path("runs/<int:pk>/abandon/", views.RunAbandonView.as_view(), name="abandon"),

@@ -5,19 +5,20 @@ a permission, 409 for a state conflict (a closed run, a step changed meanwhile).
 
 from __future__ import annotations
 
+import tempfile
 from http import HTTPStatus
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
 from procedures.models import Revision
 
-from . import export, policy, selectors, transitions
+from . import evidence, export, policy, selectors, transitions
 from .errors import BadInput
 from .filters import RunFilter
 from .forms import ClientForm, ReasonForm, RunStartForm, StepForm
@@ -144,6 +145,25 @@ class RunView(View):
     def get(self, request, pk):
         _require_runs(request)
         return run_page(request, selectors.run_for_page(pk))
+
+
+class RunPdfView(View):
+    """GET the run's evidence as a PDF download (whoever may see the run page)."""
+
+    http_method_names = ["get", "head"]
+
+    def get(self, request, pk):
+        _require_runs(request)
+        run = selectors.run_for_page(pk)
+        reason = evidence.pdf_refusal()
+        if reason:  # WeasyPrint missing: say how to install it, on the run page
+            messages.error(request, reason)
+            return run_page(request, run, status=HTTPStatus.SERVICE_UNAVAILABLE)
+        # On disk, not in memory; FileResponse closes (and so deletes) it when sent.
+        out = tempfile.TemporaryFile()  # noqa: SIM115
+        evidence.write_pdf(run, out, newer=selectors.newer_revision(run))
+        out.seek(0)
+        return FileResponse(out, as_attachment=True, filename=evidence.filename(run))
 
 
 def change_step(step, user, data: dict):

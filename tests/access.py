@@ -81,6 +81,8 @@ MATRIX: dict[str, tuple] = {
     "checklists:runs_csv":                   ("GET",  LOGIN,     200,    200,    200,      200),
     "checklists:start":                      ("GET",  LOGIN,     200,    200,    200,      200),
     "checklists:run":                        ("GET",  LOGIN,     200,    200,    200,      200),
+    # The run's evidence as PDF: whoever may see the run page (503 where WeasyPrint is missing).
+    "checklists:run_pdf":                    ("GET",  LOGIN,     200,    200,    200,      200),
     "checklists:step":                       ("POST", LOGIN,     302,    302,    302,      302),
     "checklists:complete":                   ("POST", LOGIN,     409,    409,    409,      409),
     "checklists:abandon":                    ("POST", LOGIN,     302,    302,    302,      302),
@@ -245,6 +247,7 @@ EXAMPLES: dict[str, Callable[[World], dict]] = {
     "attachments:upload": lambda w: {"revision_id": w.draft.pk},
     "checklists:start": lambda w: {"revision_id": checklist_revision(w).pk},
     "checklists:run": lambda w: {"pk": open_run(w).pk},
+    "checklists:run_pdf": lambda w: {"pk": open_run(w).pk},
     "checklists:step": lambda w: {"pk": open_run(w).pk, "step_id": open_run(w).steps.first().pk},
     "checklists:complete": lambda w: {"pk": open_run(w).pk},
     "checklists:abandon": lambda w: {"pk": open_run(w).pk},
