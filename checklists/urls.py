@@ -19,4 +19,10 @@ urlpatterns = [
     path("clients/<str:code>/", views.ClientView.as_view(), name="client"),
     path("clients/<str:code>/edit/", views.ClientEditView.as_view(), name="client_edit"),
     path("clients/<str:code>/archive/", views.ClientArchiveView.as_view(), name="client_archive"),
+    path("schedules/new/", views.ScheduleEditView.as_view(), name="schedule_add"),
+    path("schedules/<int:pk>/", views.ScheduleView.as_view(), name="schedule"),
+    path("schedules/<int:pk>/edit/", views.ScheduleEditView.as_view(), name="schedule_edit"),
+    path("schedules/<int:pk>/pause/", views.SchedulePauseView.as_view(), name="schedule_pause"),
+    path("schedules/<int:pk>/resume/", views.ScheduleResumeView.as_view(), name="schedule_resume"),
+    path("schedules/<int:pk>/end/", views.ScheduleEndView.as_view(), name="schedule_end"),
 ]
