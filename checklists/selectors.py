@@ -74,8 +74,9 @@ def _plan(schedule: Schedule) -> dict:
 
 
 def with_next_runs(schedules, today=None) -> list[Schedule]:
-    """Return the schedules, each with `.recurrence` (in words) and `.next_period` and
-    `.next_day` (None when paused or ended), in two queries however many there are."""
+    """Return the schedules (running, then paused, then ended), each with `.recurrence` (in
+    words) and `.next_period` and `.next_day` (None when paused or ended), in two queries
+    however many there are."""
     today = today or timezone.localdate()
     schedules = list(schedules)
     # A run can exist for today's period at the latest: only those periods can be started.
@@ -94,7 +95,8 @@ def with_next_runs(schedules, today=None) -> list[Schedule]:
                 **_plan(schedule), today=today, starts_on=schedule.starts_on, started=periods
             )
         schedule.due_now = schedule.next_day is not None and schedule.next_day <= today
-    return schedules
+    order = {"running": 0, "paused": 1, "ended": 2}  # what still starts runs, first
+    return sorted(schedules, key=lambda s: order[s.state])
 
 
 def schedule_for_page(pk: int) -> Schedule:
