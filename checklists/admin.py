@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Client, Run, RunEvent, Schedule, Step
+from .models import Client, Run, RunEvent, Schedule, ScheduleEvent, Step
 
 
 @admin.register(Client)
@@ -51,5 +51,30 @@ class RunEventAdmin(admin.ModelAdmin):
 
 @admin.register(Schedule)
 class ScheduleAdmin(admin.ModelAdmin):
+    """Read-only: schedules are made and changed on the client's page (checklists'
+    transitions), which record each change as a ScheduleEvent."""
+
     list_display = ["procedure", "client", "frequency", "weekday", "week_of_month", "active"]
+    list_filter = ["active", "frequency"]
     list_select_related = ["procedure", "client"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ScheduleEvent)
+class ScheduleEventAdmin(admin.ModelAdmin):
+    list_display = ["schedule", "kind", "user", "at"]
+    list_select_related = ["schedule", "user"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False

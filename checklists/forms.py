@@ -8,7 +8,10 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth import get_user_model
 
-from .models import Client, Run
+from procedures.models import Procedure
+
+from .models import Client, Run, Schedule
+from .schedules import WEEKDAYS, WEEKS_OF_MONTH
 from .transitions import MAX_NOTE, MAX_REASON
 
 EARLIEST, LATEST = datetime.date(2000, 1, 1), datetime.date(2100, 12, 31)
@@ -72,3 +75,68 @@ class ReasonForm(CrispyForm):
     reason = forms.CharField(
         max_length=MAX_REASON, widget=forms.Textarea(attrs={"rows": 2}), strip=True
     )
+
+
+class ProcedureChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        section = obj.section
+        return f"{obj.title} ({section.volume.number}.{section.numeral} {section.title})"
+
+
+class ScheduleForm(CrispyForm):
+    """A schedule's procedure, client (when it is made), recurrence, assignee and start.
+
+    Any procedure id is read (so one without approved text gets the transition's clear
+    refusal rather than "not one of the choices"); the list offers approved ones only."""
+
+    client = forms.ModelChoiceField(
+        queryset=Client.objects.active(),
+        error_messages={"invalid_choice": "That client does not exist or is archived."},
+    )
+    procedure = ProcedureChoiceField(
+        queryset=Procedure.objects.all(),
+        error_messages={"invalid_choice": "That procedure does not exist."},
+    )
+    frequency = forms.ChoiceField(
+        label="Repeats", choices=Schedule.Frequency.choices, initial="monthly",
+        error_messages={"invalid_choice": "Choose weekly or monthly: %(value)s can never occur."},
+    )  # fmt: skip
+    week_of_month = forms.TypedChoiceField(
+        label="Which week (monthly)", coerce=int, initial=1,
+        choices=[(n, name.capitalize()) for n, name in WEEKS_OF_MONTH.items()],
+        help_text="Monthly only: e.g. the first Monday of each month, or the last Friday.",
+        error_messages={
+            "invalid_choice": "Choose the first, second, third, fourth or last week: "
+            "week %(value)s of a month can never occur."
+        },
+    )  # fmt: skip
+    weekday = forms.TypedChoiceField(
+        label="Day", coerce=int, initial=0, choices=list(enumerate(WEEKDAYS)),
+        error_messages={
+            "invalid_choice": "Choose a day from Monday to Sunday: day %(value)s can never occur."
+        },
+    )  # fmt: skip
+    assignee = forms.ModelChoiceField(queryset=_people(), required=False, help_text="Optional.")
+    starts_on = forms.DateField(
+        label="Starts on", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="No run for a period whose day comes before this date. Empty: this "
+        "period's run too, at once if its day has passed.",
+    )  # fmt: skip
+
+    def __init__(self, *args, with_client: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not with_client:  # a schedule's client stays: end it and make one for another
+            del self.fields["client"]
+        self.fields["assignee"].queryset = _people()
+        self.fields["procedure"].choices = [("", "---------")] + [
+            (p.pk, self.fields["procedure"].label_from_instance(p))
+            for p in Procedure.objects.filter(current_revision__isnull=False)
+            .select_related("section__volume")
+            .order_by("section__volume__number", "section__position", "position", "title")
+        ]
+
+    def clean_starts_on(self):
+        starts = self.cleaned_data["starts_on"]
+        if starts is not None and not EARLIEST <= starts <= LATEST:
+            raise forms.ValidationError("Give a date between 2000 and 2100.")
+        return starts

@@ -225,8 +225,21 @@ class RunEvent(models.Model):
         return f"{self.kind} on run {self.run_id}"
 
 
+class ScheduleQuerySet(models.QuerySet):
+    def for_list(self):
+        """Return schedules with what a list row shows, in one query."""
+        return self.select_related("client", "procedure__section__volume", "assignee")
+
+    def running(self):
+        """Return the schedules whose runs the command starts: not paused, not ended."""
+        return self.filter(active=True, ended_at__isnull=True)
+
+
 class Schedule(models.Model):
-    """A run to start every period for a client (e.g. monthly, on the first Monday)."""
+    """A run to start every period for a client (e.g. monthly, on the first Monday).
+
+    Paused: `active` is off. Ended: `ended_at` is set (and it is inactive for good); an ended
+    schedule keeps its runs and its history, which is why schedules end rather than go."""
 
     class Frequency(models.TextChoices):
         WEEKLY = "weekly", "Weekly"
@@ -242,19 +255,73 @@ class Schedule(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
     )  # fmt: skip
+    # No run for a period whose day comes before this date (empty: from the period it is made in).
+    starts_on = models.DateField(null=True, blank=True)
     active = models.BooleanField(default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    created_at = models.DateTimeField(default=timezone.now)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScheduleQuerySet.as_manager()
 
     class Meta:
+        ordering = ["client", "procedure", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(weekday__lte=6), name="schedule_weekday_valid"),
             models.CheckConstraint(
                 condition=Q(week_of_month__gte=1, week_of_month__lte=5),
                 name="schedule_week_of_month_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(frequency__in=["weekly", "monthly"]),
+                name="schedule_frequency_valid",
+            ),
+            # Running or paused: not ended. Ended: by someone, at a time, and inactive for good.
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True, ended_by__isnull=True)
+                | Q(ended_at__isnull=False, ended_by__isnull=False, active=False),
+                name="schedule_ended_matches_its_fields",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_frequency_display()} {self.procedure_id} for {self.client_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("checklists:schedule", kwargs={"pk": self.pk})
+
+    @property
+    def state(self) -> str:
+        """Return "running", "paused" or "ended"."""
+        if self.ended_at is not None:
+            return "ended"
+        return "running" if self.active else "paused"
+
+
+class ScheduleEvent(models.Model):
+    """One line of a schedule's history: who made, changed, paused, resumed or ended it."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Created"
+        CHANGED = "changed", "Changed"
+        PAUSED = "paused", "Paused"
+        RESUMED = "resumed", "Resumed"
+        ENDED = "ended", "Ended"
+
+    schedule = models.ForeignKey(Schedule, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    detail = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on schedule {self.schedule_id}"

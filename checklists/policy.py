@@ -1,6 +1,7 @@
 """Who may do what with clients and runs: decided only by asking procedures.workflow.
 
 Every reader may start runs and work open ones; approvers manage clients and reopen runs.
+Schedules are the clients' business: every reader sees them, the approvers manage them.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from procedures import workflow
 from procedures.models import Revision
 
-from .models import Run
+from .models import Run, Schedule
 
 
 def can_use_runs(user: AbstractBaseUser) -> bool:
@@ -52,3 +53,21 @@ def run_actions(run: Run, user: AbstractBaseUser) -> set[str]:
     if can_reopen(run, user):
         actions.add("reopen")
     return actions
+
+
+def can_see_schedules(user: AbstractBaseUser) -> bool:
+    """Return whether the user may see clients' schedules (every reader, read only)."""
+    return can_use_runs(user)
+
+
+def can_manage_schedules(user: AbstractBaseUser) -> bool:
+    """Return whether the user may add, change, pause, resume and end schedules: whoever
+    manages clients (approvers)."""
+    return can_manage_clients(user)
+
+
+def schedule_actions(schedule: Schedule, user: AbstractBaseUser) -> set[str]:
+    """Return what the schedule page may offer the user: edit, pause, resume, end."""
+    if not can_manage_schedules(user) or schedule.state == "ended":
+        return set()
+    return {"edit", "end", "pause" if schedule.state == "running" else "resume"}

@@ -1,8 +1,9 @@
 """Every change to clients and runs: plain functions, keyword-only, with the acting user.
 
 Each locks the rows it changes, asks the policy, checks the state, writes who and when, and
-records a RunEvent. A step change carries the step's version as the page showed it, so two
-technicians on one run never overwrite each other's work: the second change is refused.
+records a RunEvent (a ScheduleEvent for a schedule). A step change carries the step's version
+as the page showed it, so two technicians on one run never overwrite each other's work: the
+second change is refused.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from procedures.models import Revision
+from procedures.models import Procedure, Revision
 
 from . import policy
 from .errors import BadInput, NotAllowed, RunError, StaleStep
-from .models import Client, Run, RunEvent, Schedule, Step
+from .models import Client, Run, RunEvent, Schedule, ScheduleEvent, Step
+from .schedules import describe, due_period, recurrence_problem
 from .text import extract_steps
 
 MAX_NOTE = 5000
@@ -243,13 +245,11 @@ def schedule_start_due_run(*, schedule: Schedule, today: date) -> Run | None:
 
     Started in the name of whoever made the schedule. Idempotent: the database allows one
     run per schedule and period, so running this twice (or twice at once) starts one."""
-    from .schedules import due_period
-
     due = due_period(
         frequency=schedule.frequency, weekday=schedule.weekday,
-        week_of_month=schedule.week_of_month, today=today,
+        week_of_month=schedule.week_of_month, today=today, starts_on=schedule.starts_on,
     )  # fmt: skip
-    if due is None or not schedule.active:
+    if due is None or schedule.state != "running":
         return None
     period, day = due
     if Run.objects.filter(schedule=schedule, period=period).exists():
@@ -265,3 +265,155 @@ def schedule_start_due_run(*, schedule: Schedule, today: date) -> Run | None:
             )  # fmt: skip
     except IntegrityError:
         return None  # started meanwhile by another process
+
+
+# Schedules: approvers make and change them; every change is a ScheduleEvent.
+
+
+def _require_schedule_manager(user: AbstractBaseUser) -> None:
+    if not policy.can_manage_schedules(user):
+        raise NotAllowed("Only approvers manage schedules; readers see them.")
+
+
+def _check_plan(
+    *, client: Client, procedure: Procedure, frequency: str, weekday: int, week_of_month: int
+) -> None:
+    """Refuse (BadInput) a recurrence that can never occur, an archived client, or a
+    procedure whose runs could not start (no approved text, no task items)."""
+    problem = recurrence_problem(frequency=frequency, weekday=weekday, week_of_month=week_of_month)
+    if problem:
+        raise BadInput(problem, code="never")
+    if not Client.objects.filter(pk=client.pk, active=True).exists():
+        raise BadInput(f"{client} is archived: no schedules for it.", code="archived")
+    revision = (
+        Revision.objects.filter(pk=procedure.current_revision_id, status=Revision.Status.APPROVED)
+        .only("body")
+        .first()
+    )
+    if revision is None:
+        raise BadInput(
+            f"“{procedure.title}” has no approved revision yet: runs start only from approved "
+            "text.",
+            code="not_approved",
+        )
+    if not extract_steps(revision.body):
+        raise BadInput(
+            f"“{procedure.title}” has no task items (- [ ] step): there is nothing to run.",
+            code="no_steps",
+        )
+
+
+def _summary(schedule: Schedule) -> str:
+    recurrence = describe(
+        frequency=schedule.frequency, weekday=schedule.weekday,
+        week_of_month=schedule.week_of_month,
+    )  # fmt: skip
+    assignee = schedule.assignee.get_username() if schedule.assignee else "nobody"
+    start = f", from {schedule.starts_on:%Y-%m-%d}" if schedule.starts_on else ""
+    return f"{schedule.procedure.title} · {recurrence} · assigned to {assignee}{start}"
+
+
+def _record(schedule: Schedule, kind: str, user: AbstractBaseUser, detail: str = "") -> None:
+    ScheduleEvent.objects.create(schedule=schedule, kind=kind, user=user, detail=detail)
+
+
+def schedule_create(
+    *,
+    user: AbstractBaseUser,
+    client: Client,
+    procedure: Procedure,
+    frequency: str,
+    weekday: int,
+    week_of_month: int = 1,
+    assignee: AbstractBaseUser | None = None,
+    starts_on: date | None = None,
+) -> Schedule:
+    """Make a schedule: a run of the procedure for the client every week or month."""
+    _require_schedule_manager(user)
+    week_of_month = week_of_month if frequency == "monthly" else 1
+    with transaction.atomic():
+        Client.objects.select_for_update().filter(pk=client.pk).first()  # archive waits
+        _check_plan(
+            client=client, procedure=procedure, frequency=frequency, weekday=weekday,
+            week_of_month=week_of_month,
+        )  # fmt: skip
+        schedule = Schedule.objects.create(
+            client=client, procedure=procedure, frequency=frequency, weekday=weekday,
+            week_of_month=week_of_month, assignee=assignee, starts_on=starts_on,
+            created_by=user,
+        )  # fmt: skip
+        _record(schedule, ScheduleEvent.Kind.CREATED, user, _summary(schedule))
+    return schedule
+
+
+def _locked_schedule(schedule: Schedule, user: AbstractBaseUser) -> Schedule:
+    """Re-read the schedule under lock; refuse a non-approver, or an ended schedule (409)."""
+    fresh = Schedule.objects.select_for_update().get(pk=schedule.pk)
+    _require_schedule_manager(user)
+    if fresh.state == "ended":
+        raise RunError("This schedule has ended: it cannot change any more.", code="ended")
+    return fresh
+
+
+@transaction.atomic
+def schedule_update(
+    *,
+    schedule: Schedule,
+    user: AbstractBaseUser,
+    procedure: Procedure,
+    frequency: str,
+    weekday: int,
+    week_of_month: int = 1,
+    assignee: AbstractBaseUser | None = None,
+    starts_on: date | None = None,
+) -> Schedule:
+    """Change a schedule's procedure, recurrence, assignee or start (its client stays)."""
+    fresh = _locked_schedule(schedule, user)
+    week_of_month = week_of_month if frequency == "monthly" else 1
+    _check_plan(
+        client=fresh.client, procedure=procedure, frequency=frequency, weekday=weekday,
+        week_of_month=week_of_month,
+    )  # fmt: skip
+    before = _summary(fresh)
+    fresh.procedure, fresh.frequency, fresh.weekday = procedure, frequency, weekday
+    fresh.week_of_month, fresh.assignee, fresh.starts_on = week_of_month, assignee, starts_on
+    fresh.save()
+    after = _summary(fresh)
+    if after != before:
+        _record(fresh, ScheduleEvent.Kind.CHANGED, user, f"{before} → {after}")
+    return fresh
+
+
+@transaction.atomic
+def schedule_pause(*, schedule: Schedule, user: AbstractBaseUser) -> Schedule:
+    """Pause a schedule: no runs start until it is resumed."""
+    fresh = _locked_schedule(schedule, user)
+    if not fresh.active:
+        raise RunError("This schedule is paused already.", code="paused")
+    fresh.active = False
+    fresh.save(update_fields=["active"])
+    _record(fresh, ScheduleEvent.Kind.PAUSED, user)
+    return fresh
+
+
+@transaction.atomic
+def schedule_resume(*, schedule: Schedule, user: AbstractBaseUser) -> Schedule:
+    """Resume a paused schedule (a period whose day passed meanwhile starts at the next pass)."""
+    fresh = _locked_schedule(schedule, user)
+    if fresh.active:
+        raise RunError("This schedule is running already.", code="running")
+    fresh.active = True
+    fresh.save(update_fields=["active"])
+    _record(fresh, ScheduleEvent.Kind.RESUMED, user)
+    return fresh
+
+
+@transaction.atomic
+def schedule_end(*, schedule: Schedule, user: AbstractBaseUser, reason: str = "") -> Schedule:
+    """End a schedule for good: no more runs; its runs and history stay."""
+    reason = _text(reason, MAX_REASON, "reason", required=False)
+    fresh = _locked_schedule(schedule, user)
+    fresh.active, fresh.ended_by, fresh.ended_at = False, user, timezone.now()
+    fresh.save(update_fields=["active", "ended_by", "ended_at"])
+    _record(fresh, ScheduleEvent.Kind.ENDED, user, reason)
+    return fresh

@@ -5,23 +5,25 @@ a permission, 409 for a state conflict (a closed run, a step changed meanwhile).
 
 from __future__ import annotations
 
+import tempfile
 from http import HTTPStatus
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views import View
 
 from procedures.models import Revision
 
-from . import export, policy, selectors, transitions
+from . import evidence, export, policy, selectors, transitions
 from .errors import BadInput
 from .filters import RunFilter
-from .forms import ClientForm, ReasonForm, RunStartForm, StepForm
-from .models import Client, Run
+from .forms import ClientForm, ReasonForm, RunStartForm, ScheduleForm, StepForm
+from .models import Client, Run, Schedule
 
 PAGE_SIZE = 50
 
@@ -146,6 +148,25 @@ class RunView(View):
         return run_page(request, selectors.run_for_page(pk))
 
 
+class RunPdfView(View):
+    """GET the run's evidence as a PDF download (whoever may see the run page)."""
+
+    http_method_names = ["get", "head"]
+
+    def get(self, request, pk):
+        _require_runs(request)
+        run = selectors.run_for_page(pk)
+        reason = evidence.pdf_refusal()
+        if reason:  # WeasyPrint missing: say how to install it, on the run page
+            messages.error(request, reason)
+            return run_page(request, run, status=HTTPStatus.SERVICE_UNAVAILABLE)
+        # On disk, not in memory; FileResponse closes (and so deletes) it when sent.
+        out = tempfile.TemporaryFile()  # noqa: SIM115
+        evidence.write_pdf(run, out, newer=selectors.newer_revision(run))
+        out.seek(0)
+        return FileResponse(out, as_attachment=True, filename=evidence.filename(run))
+
+
 def change_step(step, user, data: dict):
     """Call the one transition the step form's action names."""
     action, version = data["action"], data["version"]
@@ -240,7 +261,9 @@ class ClientView(View):
         context = {
             "client": client,
             "page": page,
+            "schedules": selectors.with_next_runs(client.schedules.for_list()),
             "may_manage": policy.can_manage_clients(request.user),
+            "may_schedule": policy.can_manage_schedules(request.user) and client.active,
         }
         return render(request, "checklists/client.html", context)
 
@@ -298,3 +321,136 @@ class ClientArchiveView(View):
         client = transitions.client_set_active(client=client, user=request.user, active=active)
         messages.success(request, f"{client} {'restored' if active else 'archived'}.")
         return redirect("checklists:clients")
+
+
+def schedule_page(request, schedule: Schedule, *, status: int = HTTPStatus.OK):
+    """Render a schedule's page (fresh from the database), with what the user may do."""
+    schedule = selectors.schedule_for_page(schedule.pk)
+    runs = selectors.with_progress(schedule.runs.for_list())
+    context = {
+        "schedule": schedule,
+        "actions": policy.schedule_actions(schedule, request.user),
+        "page": Paginator(runs, PAGE_SIZE).get_page(request.GET.get("page")),
+    }
+    return render(request, "checklists/schedule.html", context, status=status)
+
+
+class ScheduleView(View):
+    """A schedule: its recurrence, next run, history and runs (every reader, read only)."""
+
+    http_method_names = ["get"]
+
+    def get(self, request, pk):
+        _require_runs(request)
+        return schedule_page(request, selectors.schedule_for_page(pk))
+
+
+def save_schedule(schedule, user, data: dict) -> Schedule:
+    """Update the schedule, or make one if there is none."""
+    if schedule:
+        return transitions.schedule_update(schedule=schedule, user=user, **data)
+    return transitions.schedule_create(user=user, **data)
+
+
+class ScheduleEditView(View):
+    """Make a schedule (no id in the URL; ?client=CODE chooses the client) or change one.
+
+    The form is shown to approvers only; a POST from anyone else that reads is refused by
+    the transition itself (403), not by this view."""
+
+    http_method_names = ["get", "post"]
+
+    def setup(self, request, *args, pk=None, **kwargs):
+        super().setup(request, *args, pk=pk, **kwargs)
+        self.schedule = get_object_or_404(Schedule.objects.for_list(), pk=pk) if pk else None
+
+    def page(self, form, status=HTTPStatus.OK):
+        _require_schedule_manager(self.request)
+        context = {"form": form, "schedule": self.schedule}
+        return render(self.request, "checklists/schedule_form.html", context, status=status)
+
+    def form(self, data=None):
+        initial = initial_schedule(self.schedule, self.request.GET.get("client"))
+        return ScheduleForm(data, initial=initial, with_client=self.schedule is None)
+
+    def get(self, request, pk=None):
+        _require_runs(request)
+        return self.page(self.form())
+
+    def post(self, request, pk=None):
+        _require_runs(request)
+        form = self.form(request.POST)
+        if not form.is_valid():
+            return self.page(form, HTTPStatus.BAD_REQUEST)
+        try:  # a refusal (PermissionDenied) is the site's 403 page: no form for readers
+            schedule = save_schedule(self.schedule, request.user, form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(field_of(exc, form), exc)
+            return self.page(form, status_of(exc))
+        messages.success(request, f"Schedule saved: {schedule.client.name}.")
+        return redirect(schedule)
+
+
+def field_of(exc: ValidationError, form) -> str | None:
+    """Return the form field a schedule's refusal is about (None: the whole form)."""
+    field = {"not_approved": "procedure", "no_steps": "procedure", "archived": "client"}.get(
+        getattr(exc, "code", None)
+    )
+    return field if field in form.fields else None
+
+
+def _require_schedule_manager(request) -> None:
+    if not policy.can_manage_schedules(request.user):
+        raise PermissionDenied("Only approvers manage schedules; readers see them.")
+
+
+def initial_schedule(schedule, client_code) -> dict:
+    """Return the form's first values: the schedule's own, or the client asked for and today."""
+    if schedule is None:
+        client = Client.objects.active().filter(code=client_code or "").first()
+        return {"client": client, "starts_on": timezone.localdate()}
+    fields = ["procedure", "frequency", "weekday", "week_of_month", "assignee", "starts_on"]
+    return {name: getattr(schedule, name) for name in fields}
+
+
+class ScheduleActionView(View):
+    """POST pause, resume or end (with an optional reason) a schedule: the transition decides."""
+
+    http_method_names = ["post"]
+    done = ""
+
+    def perform(self, schedule, user, data): ...
+
+    def post(self, request, pk):
+        _require_runs(request)
+        schedule = get_object_or_404(Schedule, pk=pk)
+        form = ReasonForm(request.POST)
+        data = {"reason": form.cleaned_data["reason"] if form.is_valid() else ""}
+        try:
+            schedule = self.perform(schedule, request.user, data)
+        except (PermissionDenied, ValidationError) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            return schedule_page(request, schedule, status=status_of(exc))
+        messages.success(request, f"Schedule {self.done}.")
+        return redirect(schedule)
+
+
+class SchedulePauseView(ScheduleActionView):
+    done = "paused"
+
+    def perform(self, schedule, user, data):
+        return transitions.schedule_pause(schedule=schedule, user=user)
+
+
+class ScheduleResumeView(ScheduleActionView):
+    done = "resumed"
+
+    def perform(self, schedule, user, data):
+        return transitions.schedule_resume(schedule=schedule, user=user)
+
+
+class ScheduleEndView(ScheduleActionView):
+    done = "ended"
+
+    def perform(self, schedule, user, data):
+        return transitions.schedule_end(schedule=schedule, user=user, reason=data["reason"])

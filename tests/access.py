@@ -81,6 +81,8 @@ MATRIX: dict[str, tuple] = {
     "checklists:runs_csv":                   ("GET",  LOGIN,     200,    200,    200,      200),
     "checklists:start":                      ("GET",  LOGIN,     200,    200,    200,      200),
     "checklists:run":                        ("GET",  LOGIN,     200,    200,    200,      200),
+    # The run's evidence as PDF: whoever may see the run page (503 where WeasyPrint is missing).
+    "checklists:run_pdf":                    ("GET",  LOGIN,     200,    200,    200,      200),
     "checklists:step":                       ("POST", LOGIN,     302,    302,    302,      302),
     "checklists:complete":                   ("POST", LOGIN,     409,    409,    409,      409),
     "checklists:abandon":                    ("POST", LOGIN,     302,    302,    302,      302),
@@ -91,6 +93,15 @@ MATRIX: dict[str, tuple] = {
     "checklists:client":                     ("GET",  LOGIN,     200,    200,    200,      200),
     "checklists:client_edit":                ("GET",  LOGIN,     403,    403,    200,      200),
     "checklists:client_archive":             ("POST", LOGIN,     403,    403,    302,      302),
+    # Schedules: every reader sees them; approvers (who manage clients) add, edit, pause,
+    # resume and end them. The transitions refuse the others' POSTs (403).
+    "checklists:schedule":                   ("GET",  LOGIN,     200,    200,    200,      200),
+    "checklists:schedule_add":               ("GET",  LOGIN,     403,    403,    200,      200),
+    "checklists:schedule_edit":              ("GET",  LOGIN,     403,    403,    200,      200),
+    "checklists:schedule_pause":             ("POST", LOGIN,     403,    403,    302,      302),
+    # The example is a paused schedule.
+    "checklists:schedule_resume":            ("POST", LOGIN,     403,    403,    302,      302),
+    "checklists:schedule_end":               ("POST", LOGIN,     403,    403,    302,      302),
     # Issue 17. Every reader may export what they can read (approved text); importing is for
     # administrators who may also add and edit procedures (here only the superuser is staff).
     "transfer:export_manual":                ("GET",  LOGIN,     200,    200,    200,      200),
@@ -267,6 +278,7 @@ EXAMPLES: dict[str, Callable[[World], dict]] = {
     "attachments:upload": lambda w: {"revision_id": w.draft.pk},
     "checklists:start": lambda w: {"revision_id": checklist_revision(w).pk},
     "checklists:run": lambda w: {"pk": open_run(w).pk},
+    "checklists:run_pdf": lambda w: {"pk": open_run(w).pk},
     "checklists:step": lambda w: {"pk": open_run(w).pk, "step_id": open_run(w).steps.first().pk},
     "checklists:complete": lambda w: {"pk": open_run(w).pk},
     "checklists:abandon": lambda w: {"pk": open_run(w).pk},
@@ -274,6 +286,11 @@ EXAMPLES: dict[str, Callable[[World], dict]] = {
     "checklists:client": lambda w: {"code": run_client(w).code},
     "checklists:client_edit": lambda w: {"code": run_client(w).code},
     "checklists:client_archive": lambda w: {"code": run_client(w).code},
+    "checklists:schedule": lambda w: {"pk": schedule(w).pk},
+    "checklists:schedule_edit": lambda w: {"pk": schedule(w).pk},
+    "checklists:schedule_pause": lambda w: {"pk": schedule(w).pk},
+    "checklists:schedule_resume": lambda w: {"pk": paused_schedule(w).pk},
+    "checklists:schedule_end": lambda w: {"pk": schedule(w).pk},
     "transfer:export_manual": lambda w: {"fmt": "html"},
     "transfer:export_volume": lambda w: {"fmt": "markdown", "volume": w.volume.number},
     "transfer:export_section": lambda w: {
@@ -347,6 +364,32 @@ def abandoned_run(world: World):
     return _once(world, "abandoned_run", make)
 
 
+def schedule(world: World):
+    """The monthly schedule of the checklist procedure for the run client (the approver's)."""
+    from checklists.transitions import schedule_create
+
+    return _once(
+        world, "schedule",
+        lambda: schedule_create(
+            user=world.users["approver"], client=run_client(world),
+            procedure=checklist_revision(world).procedure, frequency="monthly", weekday=0,
+        ),
+    )  # fmt: skip
+
+
+def paused_schedule(world: World):
+    from checklists.transitions import schedule_create, schedule_pause
+
+    def make():
+        made = schedule_create(
+            user=world.users["approver"], client=run_client(world),
+            procedure=checklist_revision(world).procedure, frequency="weekly", weekday=4,
+        )  # fmt: skip
+        return schedule_pause(schedule=made, user=world.users["approver"])
+
+    return _once(world, "paused_schedule", make)
+
+
 def in_review_file(world: World):
     """A text file referred to by the revision in review; its content is unpublished text."""
     from tests.attachments.files import store_for
@@ -373,6 +416,7 @@ POST_DATA: dict[str, Callable[[World], dict]] = {
     "checklists:step": lambda w: {"action": "tick", "version": 1},
     "checklists:abandon": lambda w: {"reason": "Client cancelled"},
     "checklists:reopen": lambda w: {"reason": "Client rebooked"},
+    "checklists:schedule_end": lambda w: {"reason": "Contract over"},
     "procedures:autosave": lambda w: {"body": "Autosaved", "version": w.draft.version},
     "compliance:set_owner": lambda w: {"owner": w.users["approver"].pk},
     "compliance:set_interval": lambda w: {"interval_months": "6"},

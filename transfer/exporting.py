@@ -165,11 +165,18 @@ def write_html(scope: Scope, out: IO[bytes], *, progress: Progress | None = None
 def write_pdf(scope: Scope, out: IO[bytes], *, progress: Progress | None = None) -> None:
     """Write the document as PDF: page numbers, the section as running header, the footer on
     every page (CSS paged media, `transfer/export/start.html`)."""
+    document_to_pdf("".join(html_pieces(scope, pdf=True, progress=progress)), out)
+
+
+def document_to_pdf(document: str, out: IO[bytes]) -> None:
+    """Write a standalone HTML document (its style inside it) as PDF with WeasyPrint.
+
+    Other apps' PDFs (a checklist run's evidence) come through here too, so there is one
+    place that knows WeasyPrint, its base URL and what to say when it is missing."""
     if not weasyprint_available():
         raise WeasyPrintMissing()
     import weasyprint
 
-    document = "".join(html_pieces(scope, pdf=True, progress=progress))
     weasyprint.HTML(string=document, base_url=settings.SOP_SITE_URL).write_pdf(out)
 
 

@@ -200,6 +200,43 @@ def _abandoned_pages(place: Place) -> list[str]:
     return [_run(place, "abandoned").get_absolute_url()]
 
 
+def _schedule(place: Place):
+    """Issue 16: a monthly schedule of the place's procedure for the place's client (made
+    directly: the place's procedure has no task items, which the transition would refuse)."""
+    from checklists.models import Schedule, ScheduleEvent
+
+    if "_schedule" not in place.__dict__:
+        _run(place)
+        schedule = Schedule.objects.create(
+            client=place.__dict__["_client"], procedure=place.procedure, frequency="monthly",
+            weekday=0, assignee=place.owner, created_by=place.owner,
+        )  # fmt: skip
+        ScheduleEvent.objects.create(schedule=schedule, kind="created", user=place.owner)
+        place.__dict__["_schedule"] = schedule
+    return place.__dict__["_schedule"]
+
+
+def _schedule_event(place: Place, payload: str) -> None:
+    from checklists.models import ScheduleEvent
+
+    ScheduleEvent.objects.create(
+        schedule=_schedule(place), kind="ended", user=place.owner, detail=payload
+    )
+
+
+def _schedule_pages(place: Place) -> list[str]:
+    schedule = _schedule(place)
+    return [schedule.get_absolute_url(), schedule.client.get_absolute_url()]
+
+
+def _schedule_forms(place: Place) -> list[str]:
+    schedule = _schedule(place)
+    return [
+        reverse("checklists:schedule_edit", kwargs={"pk": schedule.pk}),
+        reverse("checklists:schedule_add") + f"?client={quote(schedule.client.code)}",
+    ]
+
+
 def _open_draft(place: Place, author) -> Revision:
     number = place.procedure.revisions.count() + 1
     return Revision.objects.create(
@@ -390,6 +427,30 @@ TARGETS = [
         "run abandon reason",
         lambda p, x: _set(_run(p, "abandoned"), "abandon_reason", x.strip() or "x"),
         _abandoned_pages,
+    ),
+    # Schedules (issue 16): the client's page and the schedule's page, read only for readers;
+    # the form (client and procedure choices) for approvers. The assignee is the owner, whose
+    # username the "owner username" target plants.
+    Target(
+        "schedule's client name", lambda p, x: _set(_schedule(p).client, "name", x), _schedule_pages
+    ),
+    Target(
+        "schedule's procedure title",
+        lambda p, x: _set(_schedule(p).procedure, "title", x),
+        _schedule_pages,
+    ),
+    Target("schedule history detail", _schedule_event, _schedule_pages),
+    Target(
+        "schedule form choices",
+        lambda p, x: _set(_schedule(p).procedure, "title", x),
+        _schedule_forms,
+        as_admin=True,
+    ),
+    Target(
+        "schedule form client",
+        lambda p, x: _set(_schedule(p).client, "name", x),
+        _schedule_forms,
+        as_admin=True,
     ),
     # The edit page's "Someone else is also drafting this procedure: <full name>" (issue 15).
     Target("other drafter's name", _someone_else_drafting, _editors_draft, as_editor=True),

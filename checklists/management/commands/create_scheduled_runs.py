@@ -1,8 +1,9 @@
 """Start the runs the schedules say are due (run it daily from cron; safe to run more often).
 
-One run per schedule and period, whatever the number of calls: the database's unique
-constraint on (schedule, period) decides. A schedule whose run cannot start (no approved
-text, no task items, an archived client) is reported and the others go on.
+Paused and ended schedules start nothing. One run per schedule and period, whatever the
+number of calls: the database's unique constraint on (schedule, period) decides. A schedule
+whose run cannot start (no approved text, no task items, an archived client) is reported and
+the others go on.
 """
 
 import datetime
@@ -29,7 +30,7 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(f"--date: {exc}") from exc
         started = failed = 0
-        schedules = Schedule.objects.filter(active=True).select_related(
+        schedules = Schedule.objects.running().select_related(
             "client", "procedure__current_revision", "created_by", "assignee"
         )
         for schedule in schedules:
@@ -37,6 +38,7 @@ class Command(BaseCommand):
                 due = due_period(
                     frequency=schedule.frequency, weekday=schedule.weekday,
                     week_of_month=schedule.week_of_month, today=today,
+                    starts_on=schedule.starts_on,
                 )  # fmt: skip
                 if due and not schedule.runs.filter(period=due[0]).exists():
                     self.stdout.write(f"Would start {schedule} for {due[0]}")
