@@ -113,6 +113,14 @@ def attachment_upload(
     if not policy.can_upload(revision, user):
         raise NotAllowed("Only the author of a draft can add files to it.")
     processed = process_upload(content=read_upload(upload), name=upload.name or "")
+    return attachment_add(revision=revision, user=user, processed=processed, alt=alt)
+
+
+def attachment_add(
+    *, revision: Revision, user: AbstractBaseUser, processed: Processed, alt: str = ""
+) -> Uploaded:
+    """Store a file already checked by `process_upload` for the user's draft (an import
+    checks its many files first, in parallel); otherwise as `attachment_upload`."""
     with transaction.atomic():
         fresh = Revision.objects.select_for_update().select_related("procedure").get(pk=revision.pk)
         if not policy.can_upload(fresh, user):

@@ -6,14 +6,18 @@ output file), one procedure at a time, so the manual is never held whole in memo
 Screenshots in the HTML document are embedded as data: URIs: the file is one self-contained
 document that prints and opens from a laptop's disk or a mail attachment without the intranet
 (the site's CSP allows img-src data:). Links to other files become absolute intranet links.
+The PDF is made from the same document, its screenshots read from the media folder instead.
 """
 
 from __future__ import annotations
 
 import base64
 import re
+import shutil
+import time
 import zipfile
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import IO
 
 import yaml
@@ -92,9 +96,20 @@ def _anchor(procedure) -> str:
     return "p-" + procedure.path.replace("/", "-")
 
 
-def _body_html(procedure, files: list[Attachment], anchors: dict[str, str]) -> str:
-    """Return the approved revision's HTML with screenshots embedded and links made to work
-    outside the site: to a procedure in the document, its anchor; anything else, absolute."""
+def _embedded(attachment: Attachment) -> str:
+    data = base64.b64encode(_read(attachment, display=True)).decode()
+    return f"data:{attachment.content_type};base64,{data}"
+
+
+def _body_html(
+    procedure,
+    files: list[Attachment],
+    anchors: dict[str, str],
+    image_src: Callable[[Attachment], str] = _embedded,
+) -> str:
+    """Return the approved revision's HTML with screenshots embedded (or as `image_src` says)
+    and links made to work outside the site: to a procedure in the document, its anchor;
+    anything else, absolute."""
     by_key = {a.sha256: a for a in files}
     site = settings.SOP_SITE_URL.rstrip("/")
 
@@ -103,8 +118,7 @@ def _body_html(procedure, files: list[Attachment], anchors: dict[str, str]) -> s
         file = FILE_URL.fullmatch(url)
         attachment = by_key.get(file.group(1)) if file else None
         if attr == "src" and attachment is not None and attachment.is_image:
-            data = base64.b64encode(_read(attachment, display=True)).decode()
-            return f'src="data:{attachment.content_type};base64,{data}"'
+            return f'src="{image_src(attachment)}"'
         if attr == "href" and url.split("#")[0] in anchors:
             return f'href="#{anchors[url.split("#")[0]]}"'
         return f'{attr}="{site}{url}"'
@@ -131,7 +145,11 @@ def _context(scope: Scope, *, pdf: bool = False) -> dict:
 
 
 def html_pieces(
-    scope: Scope, *, pdf: bool = False, progress: Progress | None = None
+    scope: Scope,
+    *,
+    pdf: bool = False,
+    progress: Progress | None = None,
+    image_src: Callable[[Attachment], str] = _embedded,
 ) -> Iterator[str]:
     """Yield the printable HTML document in pieces: cover and contents, then each procedure."""
     context = _context(scope, pdf=pdf)
@@ -139,7 +157,8 @@ def html_pieces(
     anchors = {p.get_absolute_url(): _anchor(p) for p in scope.procedures}
     total, previous = len(scope.procedures), None
     for n, procedure in enumerate(scope.procedures, 1):
-        body = _body_html(procedure, scope.files.get(procedure.current_revision_id, []), anchors)
+        files = scope.files.get(procedure.current_revision_id, [])
+        body = _body_html(procedure, files, anchors, image_src)
         yield render_to_string(
             "transfer/export/procedure.html",
             {
@@ -165,7 +184,8 @@ def write_html(scope: Scope, out: IO[bytes], *, progress: Progress | None = None
 def write_pdf(scope: Scope, out: IO[bytes], *, progress: Progress | None = None) -> None:
     """Write the document as PDF: page numbers, the section as running header, the footer on
     every page (CSS paged media, `transfer/export/start.html`)."""
-    document_to_pdf("".join(html_pieces(scope, pdf=True, progress=progress)), out)
+    pieces = html_pieces(scope, pdf=True, progress=progress, image_src=_local_file)
+    document_to_pdf("".join(pieces), out)
 
 
 def document_to_pdf(document: str, out: IO[bytes]) -> None:
@@ -178,6 +198,16 @@ def document_to_pdf(document: str, out: IO[bytes]) -> None:
     import weasyprint
 
     weasyprint.HTML(string=document, base_url=settings.SOP_SITE_URL).write_pdf(out)
+
+
+def _local_file(attachment: Attachment) -> str:
+    """Return a stored image's file: URL where the storage is a local folder (else embed it):
+    WeasyPrint then parses no base64 and reads the file only when it writes the PDF."""
+    stored = attachment.display if attachment.display else attachment.file
+    try:
+        return Path(storage().path(stored.name)).as_uri()
+    except NotImplementedError:
+        return _embedded(attachment)
 
 
 def front_matter(procedure) -> dict:
@@ -225,6 +255,16 @@ def markdown_text(procedure, files: list[Attachment]) -> tuple[str, dict[str, st
     return f"---\n{meta}---\n\n{body}", names
 
 
+def _copy_into(archive: zipfile.ZipFile, name: str, attachment: Attachment) -> None:
+    """Copy a stored file into the archive from storage, in chunks. PNG, JPEG, WebP and GIF
+    are compressed already: deflating them again costs time and saves nothing."""
+    info = zipfile.ZipInfo(name, date_time=time.localtime()[:6])
+    info.compress_type = zipfile.ZIP_STORED if attachment.is_image else zipfile.ZIP_DEFLATED
+    info.external_attr = 0o600 << 16  # as writestr() gives a file
+    with storage().open(attachment.file.name, "rb") as source, archive.open(info, "w") as target:
+        shutil.copyfileobj(source, target, 1 << 20)
+
+
 def write_markdown_zip(scope: Scope, out: IO[bytes], *, progress: Progress | None = None) -> None:
     """Write a ZIP of one Markdown file per procedure, its files in a folder beside it."""
     total = len(scope.procedures)
@@ -235,7 +275,7 @@ def write_markdown_zip(scope: Scope, out: IO[bytes], *, progress: Progress | Non
             path = archive_path(procedure)
             archive.writestr(f"{path}.md", text)
             for attachment in files:
-                archive.writestr(f"{path}.files/{names[attachment.sha256]}", _read(attachment))
+                _copy_into(archive, f"{path}.files/{names[attachment.sha256]}", attachment)
             if progress:
                 progress(n, total, procedure.title)
 

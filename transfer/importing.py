@@ -10,13 +10,19 @@ becomes a new draft (`revision_start_draft`, attachments through `attachments.tr
 `revision_save_draft`). With `approve`, each draft is then submitted by the importing user and
 approved by `approver` (`revision_submit`, `revision_approve`): the four-eyes rule holds as on
 the site, so the approver must be another approver, or the same user only where
-SOP_ALLOW_SELF_APPROVAL is on. After the commit, `effects.manual_rewritten()`.
+SOP_ALLOW_SELF_APPROVAL is on. The transitions run inside `effects.bulk_write()`: their
+per-procedure links, search entries and cache versions (each re-reading the manual) are left to
+one `effects.manual_rewritten()` after the commit. Each distinct file is checked and re-encoded
+once (`process_upload`), on other threads a few entries ahead of the writing.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 import zipfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO
@@ -26,12 +32,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
 from attachments.models import Attachment
-from attachments.processing import process_upload
-from attachments.transitions import attachment_upload
+from attachments.processing import Processed, process_upload
+from attachments.transitions import attachment_add
 from procedures import workflow
 from procedures.models import Section, Volume
 from procedures.workflow import effects
@@ -358,30 +363,69 @@ def _with_urls(body: str, urls: dict[str, tuple[str, str]]) -> str:
     return body
 
 
-def _known_urls(entry: Entry) -> dict[str, tuple[str, str]] | None:
-    """Return the site URLs of the entry's files if every one is stored already (checked and
-    processed as an upload would be, nothing stored), else None."""
-    urls = {}
-    for reference, content in entry.files.items():
-        processed = process_upload(content=content, name=reference.rsplit("/", 1)[-1])
-        stored = Attachment.objects.filter(sha256=processed.sha256).first()
-        if stored is None:
-            return None
-        urls[reference] = (stored.get_absolute_url(), stored.display_url())
-    return urls
+class _Files:
+    """The entries' files checked and re-encoded as an upload is (`process_upload`), each
+    distinct file once, a few entries ahead of the writing, on other threads: Pillow decodes
+    and encodes outside the GIL, so the images and the database writes share the cores."""
+
+    AHEAD = 8  # entries whose files are being processed ahead of the one being written
+
+    def __init__(self, entries: list[Entry]):
+        self.entries, self.submitted = entries, 0
+        self.pool = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1))
+        self.futures: dict[tuple[bytes, str], Future] = {}
+
+    def __enter__(self) -> _Files:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.pool.shutdown(cancel_futures=True)
+
+    @staticmethod
+    def _key(reference: str, content: bytes) -> tuple[bytes, str]:
+        return hashlib.sha256(content).digest(), reference.rsplit("/", 1)[-1]
+
+    def processed(self, index: int) -> dict[str, Processed]:
+        """Return entry `index`'s files as stored (reference -> Processed), or raise the
+        AttachmentRefused of the first that cannot be."""
+        while self.submitted < min(index + 1 + self.AHEAD, len(self.entries)):
+            for reference, content in self.entries[self.submitted].files.items():
+                key = self._key(reference, content)
+                if key not in self.futures:
+                    self.futures[key] = self.pool.submit(process_upload, content=content,
+                                                         name=key[1])  # fmt: skip
+            self.submitted += 1
+        return {
+            reference: self.futures[self._key(reference, content)].result()
+            for reference, content in self.entries[index].files.items()
+        }
 
 
-def _upload_files(entry: Entry, draft, user) -> dict[str, tuple[str, str]]:
+def _known_urls(processed: dict[str, Processed]) -> dict[str, tuple[str, str]] | None:
+    """Return the site URLs of the entry's files if every one is stored already, else None."""
+    stored = Attachment.objects.in_bulk([p.sha256 for p in processed.values()],
+                                        field_name="sha256")  # fmt: skip
+    if any(p.sha256 not in stored for p in processed.values()):
+        return None
+    return {
+        reference: (stored[p.sha256].get_absolute_url(), stored[p.sha256].display_url())
+        for reference, p in processed.items()
+    }
+
+
+def _upload_files(processed: dict[str, Processed], draft, user) -> dict[str, tuple[str, str]]:
     """Attach the entry's files to the draft (attachments.transitions); return their URLs."""
     urls = {}
-    for reference, content in entry.files.items():
-        upload = SimpleUploadedFile(reference.rsplit("/", 1)[-1], content)
-        attachment = attachment_upload(revision=draft, user=user, upload=upload).attachment
+    for reference, file in processed.items():
+        attachment = attachment_add(revision=draft, user=user, processed=file).attachment
         urls[reference] = (attachment.get_absolute_url(), attachment.display_url())
     return urls
 
 
-def _import_entry(entry: Entry, *, user, approver, structure: _Structure, dry_run: bool) -> Outcome:
+def _import_entry(
+    entry: Entry, *, files: dict[str, Processed], user, approver, structure: _Structure,
+    dry_run: bool,
+) -> Outcome:  # fmt: skip
     section = structure.section(entry)
     procedure = section.procedures.filter(slug=entry.slug).first()
     action = "new revision"
@@ -395,14 +439,14 @@ def _import_entry(entry: Entry, *, user, approver, structure: _Structure, dry_ru
         structure.report.procedures_added += 1
         action = "new procedure"
     place = f"{section.volume.number}/{section.numeral.lower()}/{procedure.slug}"
-    known = _known_urls(entry)  # refuses a bad screenshot before anything else
+    known = _known_urls(files)
     current = procedure.current_revision
     if current is not None and known is not None and current.body == _with_urls(entry.body, known):
         return Outcome(entry.name, procedure.title, place, "unchanged: the approved text is this")
     draft = workflow.revision_start_draft(procedure=procedure, user=user)
     # A preview stores no files: it is rolled back, and stored files are never deleted.
     urls = known if dry_run and known is not None else ({} if dry_run else None)
-    body = _with_urls(entry.body, urls if urls is not None else _upload_files(entry, draft, user))
+    body = _with_urls(entry.body, urls if urls is not None else _upload_files(files, draft, user))
     summary = f"Imported from {entry.name}"[:300]
     draft = workflow.revision_save_draft(revision=draft, user=user, body=body, summary=summary,
                                          expected_version=draft.version)  # fmt: skip
@@ -435,11 +479,13 @@ def import_archive(
         raise ImportRefused(problems)
     report = Report(dry_run=dry_run)
     structure = _Structure(user, report)
-    with transaction.atomic():
-        for entry in entries:
+    # Links, search entries and cache versions once for all, after the commit (below).
+    with effects.bulk_write(), _Files(entries) as files, transaction.atomic():
+        for index, entry in enumerate(entries):
             try:
+                processed = files.processed(index)  # refuses a bad screenshot first
                 with transaction.atomic():
-                    outcome = _import_entry(entry, user=user, approver=approver,
+                    outcome = _import_entry(entry, files=processed, user=user, approver=approver,
                                             structure=structure, dry_run=dry_run)  # fmt: skip
             except (ValidationError, PermissionDenied, IntegrityError) as exc:
                 reason = " ".join(getattr(exc, "messages", [str(exc)]))

@@ -9,6 +9,10 @@ admin. `procedures.signals` keeps receivers only as a safety net for Django's ad
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.dispatch import Signal
 
@@ -17,10 +21,28 @@ from ..models import Procedure, ProcedureFormerPlace, Revision
 from ..text.wikilinks import link_key
 from . import notifications
 
+# Inside `bulk_write()`: the effects manual_rewritten() redoes for the whole manual wait for it.
+_bulk = ContextVar("bulk_write", default=False)
+
+
+@contextmanager
+def bulk_write() -> Iterator[None]:
+    """Write many procedures through the transitions without their per-change links, search
+    entries and cache versions (each re-reads the manual: n changes, n² work); the caller calls
+    manual_rewritten() once after the commit. Mail and `revision_text_written` still follow
+    each change."""
+    token = _bulk.set(True)
+    try:
+        yield
+    finally:
+        _bulk.reset(token)
+
 
 def manual_changed(*, work: bool = False) -> None:
     """Something reading pages show was written (a volume, section or procedure; with `work`,
     revisions too): every process builds its table of contents and pages anew."""
+    if _bulk.get():
+        return
     caching.invalidate(caching.MANUAL, *([caching.WORK] if work else []))
 
 
@@ -37,6 +59,8 @@ def text_written(revision: Revision) -> None:
 
 def procedure_changed(procedure: Procedure) -> None:
     """A procedure was added, renamed or moved: links naming it resolve anew, pages show it."""
+    if _bulk.get():
+        return
     linking.refresh_links_to(procedure)
     manual_changed()
 
@@ -67,6 +91,8 @@ def procedure_moved(procedure: Procedure, *, old_path: str, old_title: str) -> N
 
 def work_changed() -> None:
     """A revision entered or left review: pages saying "a newer revision is in review"."""
+    if _bulk.get():
+        return
     caching.invalidate(caching.WORK)
 
 
@@ -77,9 +103,10 @@ def revision_submitted(*, procedure: Procedure, revision: Revision, user: Abstra
 
 def revision_approved(*, procedure: Procedure, revision: Revision, user: AbstractBaseUser) -> None:
     """A revision became the text everyone reads."""
-    linking.update_links(procedure)  # may re-render the approved text, so before indexing it
-    search.index_procedure(procedure)
-    caching.invalidate(caching.MANUAL, caching.WORK)
+    if not _bulk.get():
+        linking.update_links(procedure)  # may re-render the approved text, so before indexing it
+        search.index_procedure(procedure)
+        caching.invalidate(caching.MANUAL, caching.WORK)
     notifications.approved(procedure=procedure, revision=revision, user=user)
     notifications.out_of_date(procedure=procedure, approved=revision)
 

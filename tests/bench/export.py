@@ -6,7 +6,9 @@ BENCH_PROCEDURES (163) procedures of ~BENCH_KB (20) KB of text, each with BENCH_
 (3) 1366 x 768 PNG screenshots, is imported and approved (`import_manual --approve`), then
 exported as HTML, a Markdown ZIP and PDF (if WeasyPrint is installed), backed up and
 restored into a second empty installation. Each step is its own `manage.py` process; the
-table gives its wall time, peak memory (max RSS) and output size.
+table gives its wall time, its CPU time (user + system, all its threads: what a loaded shared
+machine distorts least), peak memory (max RSS), output size and the 1-minute load average
+when it ended.
 """
 
 from __future__ import annotations
@@ -78,7 +80,8 @@ def run(label: str, args: list[str], env: dict, output: Path | None = None) -> t
     if status != 0:
         raise SystemExit(f"{label} failed (exit status {status})")
     size = output.stat().st_size if output and output.exists() else None
-    return label, seconds, usage.ru_maxrss / 1024, size
+    cpu = usage.ru_utime + usage.ru_stime
+    return label, seconds, cpu, usage.ru_maxrss / 1024, size, os.getloadavg()[0]
 
 
 def main() -> None:
@@ -112,10 +115,11 @@ def main() -> None:
         backup = tmp / "backup.tar.gz"
         rows.append(run("backup", ["backup", "--output", str(backup)], env, backup))
         rows.append(run("restore (empty site)", ["restore", str(backup)], fresh))
-        print(f"\n{'step':<22} {'seconds':>8} {'max RSS MB':>11} {'output MB':>10}")
-        for label, seconds, rss, size in rows:
+        print(f"\n{'step':<22} {'seconds':>8} {'CPU s':>7} {'max RSS MB':>11} "
+              f"{'output MB':>10} {'load':>5}")  # fmt: skip
+        for label, seconds, cpu, rss, size, load in rows:
             shown = f"{size / 1e6:10.1f}" if size is not None else f"{'':>10}"
-            print(f"{label:<22} {seconds:8.1f} {rss:11.0f} {shown}")
+            print(f"{label:<22} {seconds:8.1f} {cpu:7.1f} {rss:11.0f} {shown} {load:5.1f}")
 
 
 if __name__ == "__main__":

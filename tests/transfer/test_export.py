@@ -143,6 +143,7 @@ def test_pdf_export_text_can_be_extracted(manual, tmp_path):
     assert text.count("Uncontrolled when printed") >= 4  # every page: cover, contents, 3 more
     assert "Page 2 of" in text
     assert "Section II · Finance" in text  # running header or the procedure's own label
+    assert b"/Subtype /Image" in content  # the screenshot, read from the media folder
 
 
 @pytest.mark.skipif(not exporting.weasyprint_available(), reason="WeasyPrint is not installed")

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from attachments.models import Attachment, RevisionAttachment
 from procedures.models import Procedure, Revision, RevisionEvent, Section, Volume
+from procedures.search import search
 from tests.roles import client_as, make_user
 from tests.transfer.archives import GOOD, png, word_document, zip_of
 from tests.transfer.manual import build_manual
@@ -333,3 +334,29 @@ def _files_in_storage():
     from transfer.backup import _stored_files
 
     return list(_stored_files(storages["default"]))
+
+
+def test_an_approved_import_is_searchable_and_links_to_later_files_resolve(admin, client):
+    """The import writes through the transitions with their per-procedure effects deferred
+    (effects.bulk_write): links, search and readers' pages must still be right afterwards."""
+    shot = png((200, 30, 30))
+    archive = zip_of({
+        "01-ops/01-desk/01-first.md": "# First\n\nSee [[1/i/second]] for the zebrafinch step.\n"
+                                      "\n![Screen](01-first.files/screen.png)\n",
+        "01-ops/01-desk/01-first.files/screen.png": shot,
+        "01-ops/01-desk/02-second.md": "# Second\n\n![Screen](02-second.files/screen.png)\n",
+        "01-ops/01-desk/02-second.files/screen.png": shot,
+    })  # fmt: skip
+    client.force_login(admin)
+    first_url = reverse("procedures:procedure", kwargs={"volume": 1, "section": "I",
+                                                        "slug": "first"})  # fmt: skip
+    assert client.get(first_url).status_code == HTTPStatus.NOT_FOUND
+    import_archive(source=io.BytesIO(archive), user=admin, approve=True,
+                   approver=make_user("approver", username="ap"))  # fmt: skip
+    assert [h.procedure.slug for h in search("zebrafinch").hits] == ["first"]
+    first = Procedure.objects.get(slug="first")
+    assert Procedure.objects.get(slug="second").linked_from().get() == first
+    second_url = Procedure.objects.get(slug="second").get_absolute_url()
+    assert f'href="{second_url}"' in first.current_revision.body_html
+    assert Attachment.objects.count() == 1  # the same screenshot, stored once
+    assert "zebrafinch" in client.get(first_url).content.decode()
