@@ -73,7 +73,7 @@ class ReportPersonView(ReportView):
     template_name = "compliance/report_person.html"
 
     def get_context_data(self, **kwargs):
-        person = get_object_or_404(get_user_model(), username=self.kwargs["username"])
+        person = get_object_or_404(get_user_model(), pk=self.kwargs["pk"])
         if not policy.can_see_acknowledgements_of(person, self.request.user):
             raise PermissionDenied("You can see only your own acknowledgements.")
         context = super(ReportView, self).get_context_data(**kwargs)

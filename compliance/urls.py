@@ -17,7 +17,7 @@ urlpatterns = [
     path(REPORT, report_views.ReportView.as_view(), name="report"),
     path(REPORT + "acknowledgements.csv", report_views.ReportCsvView.as_view(), name="report_csv"),
     path(
-        REPORT + "people/<str:username>/",
+        REPORT + "people/<int:pk>/",
         report_views.ReportPersonView.as_view(),
         name="report_person",
     ),

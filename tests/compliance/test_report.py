@@ -161,9 +161,9 @@ def test_a_reader_sees_only_their_own_rows(world):
     assert b"Tom" not in page.content and b"Technicians</td>" not in page.content
     detail = client.get(reverse("compliance:report_procedure", kwargs=world.passwords.url_kwargs()))
     assert b"Tara Example" in detail.content and b"Tom Example" not in detail.content
-    mine = client.get(reverse("compliance:report_person", args=["tara"]))
+    mine = client.get(reverse("compliance:report_person", args=[tara.pk]))
     assert mine.status_code == HTTPStatus.OK and b"carried from r4" in mine.content
-    theirs = client.get(reverse("compliance:report_person", args=["tom"]))
+    theirs = client.get(reverse("compliance:report_person", args=[world.people["tom"].pk]))
     assert theirs.status_code == HTTPStatus.FORBIDDEN
 
 
@@ -171,7 +171,7 @@ def test_an_approver_sees_everyones_rows_and_anyones_page(world):
     client = client_as(make_user("approver"))
     lines = _csv(client.get(CSV))
     assert {"tara", "tom", "lena", "rita"} <= {line["username"] for line in lines}
-    page = client.get(reverse("compliance:report_person", args=["tom"]))
+    page = client.get(reverse("compliance:report_person", args=[world.people["tom"].pk]))
     assert page.status_code == HTTPStatus.OK
     assert b"overdue" in page.content and b"Prudent Password Policies" in page.content
 
@@ -211,7 +211,7 @@ def test_as_of_messages_say_what_to_type(world):
 
 def test_an_unknown_person_or_procedure_is_404(world):
     client = client_as(make_user("approver"))
-    assert client.get(reverse("compliance:report_person", args=["nobody"])).status_code == 404
+    assert client.get(reverse("compliance:report_person", args=[999999])).status_code == 404
     kwargs = {**world.passwords.url_kwargs(), "slug": "no-such-thing"}
     assert client.get(reverse("compliance:report_procedure", kwargs=kwargs)).status_code == 404
 
