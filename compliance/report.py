@@ -135,7 +135,7 @@ def _acknowledgements(revision_ids, person_ids, at) -> dict[tuple[int, int], tup
         (person_id, revision_id): (moment, carried)
         for person_id, revision_id, moment, carried in found.values_list(
             "person_id", "revision_id", "acknowledged_at", "carried_from__revision__number"
-        ).order_by("acknowledged_at")
+        ).order_by()
     }
 
 
@@ -184,19 +184,25 @@ def build(
 
 
 def _rows(procedures, rules, revisions, people, acknowledged, at) -> Iterable[Row]:
+    # Who a requirement concerns, and since when they are in its groups, is the same for
+    # every procedure it covers (a section's): worked out once per requirement.
+    concerned: dict[int, list] = {}
+    unknown = (None, None)
     for procedure in procedures:
         rule, revision = rules.get(procedure.pk), revisions.get(procedure.pk)
         if rule is None or revision is None:
             continue
-        for person, member_of, group_ids, group_names in people:
-            if not rule.concerns(group_ids):
-                continue
-            joined = obligations.joined_at(rule, member_of)
-            since = obligations.required_since(approved_at=revision.reviewed_at, joined=joined)
-            due = obligations.due_at(
-                approved_at=revision.reviewed_at, joined=joined, due_days=rule.due_days
-            )
-            moment, carried = acknowledged.get((person.pk, revision.pk), (None, None))
+        if rule.requirement_id not in concerned:
+            concerned[rule.requirement_id] = [
+                (person, group_ids, names, obligations.joined_at(rule, member_of))
+                for person, member_of, group_ids, names in people
+                if rule.concerns(group_ids)
+            ]
+        approved = revision.reviewed_at
+        for person, group_ids, names, joined in concerned[rule.requirement_id]:
+            since = obligations.required_since(approved_at=approved, joined=joined)
+            due = obligations.due_at(approved_at=approved, joined=joined, due_days=rule.due_days)
+            moment, carried = acknowledged.get((person.pk, revision.pk), unknown)
             if moment is not None:
                 status = ACKNOWLEDGED
             elif due is not None and due < at:
@@ -204,6 +210,5 @@ def _rows(procedures, rules, revisions, people, acknowledged, at) -> Iterable[Ro
             else:
                 status = OUTSTANDING
             yield Row(
-                procedure, revision, person, group_ids, group_names, since, due, moment, carried,
-                status,
-            )  # fmt: skip
+                procedure, revision, person, group_ids, names, since, due, moment, carried, status
+            )
