@@ -14,7 +14,7 @@ from procedures.models import Procedure, Volume
 
 from .filters import _section_choices
 
-AS_OF_HELP = "A past date (the end of that day) or moment, e.g. 2026-03-01 or 2026-03-01 17:30."
+AS_OF_HELP = "A past day (to its end), or day and time: 2026-03-01, 2026-03-01 17:30."
 
 
 class AsOfField(forms.CharField):
