@@ -76,6 +76,7 @@ class ReportPersonView(ReportView):
         person = get_object_or_404(get_user_model(), pk=self.kwargs["pk"])
         if not policy.can_see_acknowledgements_of(person, self.request.user):
             raise PermissionDenied("You can see only your own acknowledgements.")
+        # The filters' context without the overview's report: this page builds its own.
         context = super(ReportView, self).get_context_data(**kwargs)
         return {**context, "person": person, "report": self.build(person=person)}
 
