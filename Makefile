@@ -6,7 +6,7 @@ PORT   ?= 8000
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-k workflow -x"`.
 PYTEST_ARGS ?=
 
-.PHONY: run test test-only ldap-packages lint format migrate bench bench-smoke bench-files bench-search bench-export access-matrix clean
+.PHONY: run test test-only ldap-packages lint format migrate bench bench-compliance bench-smoke bench-files bench-search bench-export access-matrix clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,11 @@ test-only:
 ## bench: load test under gunicorn + locust (PostgreSQL on 127.0.0.1; BENCH_SECONDS=30 per phase)
 bench: $(VENV)/.installed-bench
 	$(PY) -m tests.bench.run
+
+## bench-compliance: only the compliance report's timing (200 people x 163 procedures x 10
+## revisions) in a throwaway PostgreSQL database on 127.0.0.1; `make bench` runs it too
+bench-compliance: $(VENV)/.installed-dev
+	$(PY) -c "import sys, tests.bench.run as bench; sys.exit(bench.compliance_main())"
 
 ## bench-smoke: the same load test for ~15 s; fails on any failed request (CI runs it)
 bench-smoke: $(VENV)/.installed-bench

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
+
+from procedures.text import spreadsheet
 
 HEADER = [
     "id", "procedure", "revision", "client", "code", "ticket", "status", "assignee", "due",
     "started_by", "started_at", "finished_by", "finished_at", "reason",
 ]  # fmt: skip
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def safe_cell(value) -> str:
-    """Return a CSV cell a spreadsheet will not read as a formula (= + - @, tab, CR)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _name(user) -> str:
@@ -40,6 +30,4 @@ def rows(runs) -> Iterator[list]:
 
 def csv_lines(runs) -> Iterator[str]:
     """Yield the runs as CSV lines, for a StreamingHttpResponse."""
-    writer = csv.writer(_Echo())
-    for row in rows(runs):
-        yield writer.writerow([safe_cell(cell) for cell in row])
+    return spreadsheet.csv_lines(rows(runs))

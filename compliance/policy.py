@@ -7,8 +7,11 @@ read the manual sees owners, review dates and the list of procedures due for rev
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
 
+from people import policy as people_policy
 from procedures import workflow
 from procedures.models import Procedure
 
@@ -66,3 +69,36 @@ def allowed_review_actions(procedure: Procedure, user: AbstractBaseUser) -> set[
     if procedure.current_revision_id and not confirm_refusal(procedure, user):
         actions.add("confirm")
     return actions
+
+
+# Read acknowledgements and the compliance report.
+
+
+def readers() -> QuerySet:
+    """Return the people who may read (`workflow.can_read`: active accounts), as a query."""
+    return get_user_model().objects.filter(is_active=True)
+
+
+def can_see_compliance(user: AbstractBaseUser) -> bool:
+    """Return whether the user may open the compliance report (every reader: their own rows)."""
+    return workflow.can_read(user)
+
+
+def sees_everyones_acknowledgements(user: AbstractBaseUser) -> bool:
+    """Return whether the report shows the user everyone's rows (approvers and
+    administrators), not only their own."""
+    return workflow.can_review(user) or people_policy.can_manage_people(user)
+
+
+def can_see_acknowledgements_of(person: AbstractBaseUser, user: AbstractBaseUser) -> bool:
+    """Return whether the user may see what `person` has acknowledged and owes."""
+    if not can_see_compliance(user):
+        return False
+    return people_policy.is_self(person, user) or sees_everyones_acknowledgements(user)
+
+
+def visible_people(people, user: AbstractBaseUser) -> list:
+    """Return those of `people` whose acknowledgements the user may see (the report's rows)."""
+    if sees_everyones_acknowledgements(user):
+        return list(people)
+    return [person for person in people if can_see_acknowledgements_of(person, user)]

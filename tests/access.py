@@ -122,6 +122,12 @@ MATRIX: dict[str, tuple] = {
     "procedures:archive":                    ("POST", LOGIN,     403,    403,    302,      302),
     "procedures:section_order":              ("GET",  LOGIN,     403,    403,    200,      200),
     "procedures:volume_order":               ("GET",  LOGIN,     403,    403,    200,      200),
+    # The compliance report: every reader (their own rows; approvers and the superuser
+    # everyone's). The example person is the reader: their own page, not the editor's.
+    "compliance:report":                     ("GET",  LOGIN,     200,    200,    200,      200),
+    "compliance:report_csv":                 ("GET",  LOGIN,     200,    200,    200,      200),
+    "compliance:report_procedure":           ("GET",  LOGIN,     200,    200,    200,      200),
+    "compliance:report_person":              ("GET",  LOGIN,     200,    403,    200,      200),
     "login":                                 ("GET",  200,       302,    302,    302,      302),
     "logout":                                ("POST", LOGIN,     LOGIN,  LOGIN,  LOGIN,    LOGIN),
     "password_change":                       ("GET",  LOGIN,     200,    200,    200,      200),
@@ -303,6 +309,8 @@ EXAMPLES: dict[str, Callable[[World], dict]] = {
     "compliance:set_owner": lambda w: w.procedure.url_kwargs(),
     "compliance:set_interval": lambda w: w.procedure.url_kwargs(),
     "compliance:confirm": lambda w: w.procedure.url_kwargs(),
+    "compliance:report_procedure": lambda w: w.procedure.url_kwargs(),
+    "compliance:report_person": lambda w: {"pk": w.users["reader"].pk},
     "password_reset_confirm": lambda w: {"uidb64": "MQ", "token": "set-password"},
     "invitation": lambda w: {"uidb64": "MQ", "token": "set-password"},
     "people:person": lambda w: {"pk": w.users["reader"].pk},

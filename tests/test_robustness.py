@@ -41,7 +41,7 @@ QUERY_PARAMETERS = [
     "page", "q", "o", "sort", "order", "volume", "section", "status", "owner", "title",
     "next", "revision", "a", "b", "version", "e", "p", "all", "_changelist_filters", "against",
     "procedure", "client", "assignee", "started_after", "started_before", "frequency",
-    "weekday", "week_of_month", "starts_on",
+    "weekday", "week_of_month", "starts_on", "group", "overdue", "as_of",
 ]  # fmt: skip
 
 FUZZ = settings(

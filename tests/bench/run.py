@@ -9,7 +9,9 @@
 3. locust (headless, bounded time, traffic to 127.0.0.1 only) runs three phases:
    mix (50 readers + 5 editors browsing), procedure pages back to back, the bare view back
    to back; then this prints requests/s, p50/p95/p99 per page type, errors, and the ratio
-   of procedure-page throughput to the bare view's.
+   of procedure-page throughput to the bare view's;
+4. (not with --smoke) the compliance report is timed in a database of its own
+   (tests/bench/compliance.py: 200 people x 163 procedures x 10 revisions).
 
 Exits non-zero on any failed request. The performance goals are reported, not enforced
 (timing depends on the machine and on what else runs on it).
@@ -218,6 +220,32 @@ def main(argv=None) -> int:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def compliance_report(maintenance_url: str, env: dict) -> None:
+    """Time the compliance report (tests/bench/compliance.py: 200 people x 163 procedures x
+    10 revisions) in a throwaway database of its own, and print its figures."""
+    name = f"msp_sop_bench_compliance_{os.getpid()}"
+    url = f"{maintenance_url.rpartition('/')[0]}/{name}"
+    print("\n== compliance report (Django test client, median of 7)", flush=True)
+    pg(maintenance_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    pg(maintenance_url, f'CREATE DATABASE "{name}"')
+    try:
+        subprocess.run(
+            [PY, "-m", "tests.bench.compliance"], env={**env, "DATABASE_URL": url}, cwd=ROOT,
+            check=True, timeout=900,
+        )  # fmt: skip
+    finally:
+        pg(maintenance_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def compliance_main() -> int:
+    """`make bench-compliance`: only the compliance report's timing."""
+    with tempfile.TemporaryDirectory(prefix="msp_sop_bench_") as workdir:
+        maintenance = "postgres://postgres@127.0.0.1:5432/postgres"
+        env = {**server_env(maintenance, Path(workdir)), "PYTHONPATH": str(ROOT)}
+        compliance_report(maintenance, env)
+    return 0
+
+
 def bench(argv, workdir: Path) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="~15 s run that fails on errors")
@@ -340,6 +368,8 @@ def bench(argv, workdir: Path) -> int:
         f"throughput >= {GOALS['ratio']:.0%} of bare: {ratio:.0%} "
         f"[{'met' if ratio >= GOALS['ratio'] else 'MISSED'}]"
     )
+    if not args.smoke:
+        compliance_report(maintenance_url, env)
     if errors:
         for rows in (mix, throughput):
             if rows["_failures"].strip():

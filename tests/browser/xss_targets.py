@@ -364,6 +364,35 @@ def _reorganising_pages(place: Place) -> list[str]:
         reverse("procedures:section_order", kwargs=section),
         reverse("procedures:volume_order", kwargs={"volume": place.volume.number}),
     ]
+def _acknowledgement_asked(place: Place, payload: str) -> None:
+    """Issue 14: the procedure asks a group named by the payload (owner and approver in it)
+    to acknowledge it; the approver has, the owner (hostile names) has not."""
+    from django.contrib.auth.models import Group
+
+    from compliance.models import Acknowledgement, AcknowledgementRequirement
+
+    group = Group.objects.create(name=fit(Group, "name", payload)[:140] + f" #{place.index}")
+    requirement = AcknowledgementRequirement.objects.create(
+        procedure=place.procedure, due_days=1, created_by=place.approver
+    )
+    requirement.groups.add(group)
+    for person in (place.owner, place.approver):
+        person.groups.add(group)
+    Acknowledgement.objects.create(
+        person=place.approver, procedure=place.procedure, revision=place.revision
+    )
+
+
+def _report_pages(place: Place) -> list[str]:
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.get(name__endswith=f" #{place.index}")
+    overview = reverse("compliance:report")
+    return [
+        overview, f"{overview}?group={group.pk}", f"{overview}?as_of={quote(place.payload)}",
+        reverse("compliance:report_procedure", kwargs=place.procedure.url_kwargs()),
+        reverse("compliance:report_person", kwargs={"pk": place.owner.pk}),
+    ]  # fmt: skip
 
 
 TARGETS = [
@@ -414,6 +443,9 @@ TARGETS = [
         ],
         as_admin=True,
     ),
+    # Issue 14: the compliance report shows group names, people's names (the owner's are
+    # planted above) and titles; its "as of" filter writes what was typed back (reflected).
+    Target("compliance report", _acknowledgement_asked, _report_pages, as_admin=True),
     # Issue 13: an attached file's name, in the list under the approved text.
     Target("attachment file name", _attachment, _reading),
     # Issue 16: what checklist runs show: client names, tickets, steps, notes and reasons.
