@@ -364,6 +364,8 @@ def _reorganising_pages(place: Place) -> list[str]:
         reverse("procedures:section_order", kwargs=section),
         reverse("procedures:volume_order", kwargs={"volume": place.volume.number}),
     ]
+
+
 def _acknowledgement_asked(place: Place, payload: str) -> None:
     """Issue 14: the procedure asks a group named by the payload (owner and approver in it)
     to acknowledge it; the approver has, the owner (hostile names) has not."""
