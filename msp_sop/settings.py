@@ -275,6 +275,13 @@ PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60)
 # An invitation's set-your-password link (People page) works once, for this many seconds.
 SOP_INVITATION_TIMEOUT = env_int("SOP_INVITATION_TIMEOUT", 7 * 24 * 60 * 60)
 
+# Signing in with the office's directory (OpenID Connect, LDAP): which directory groups give
+# which roles (people/directory_roles.py; JSON or "group=role;group=role", roles Readers,
+# Editors, Approvers, administrators), and what happens to someone in none of them:
+# "refuse" (a page saying so) or "reader".
+SOP_DIRECTORY_GROUP_ROLES = os.environ.get("SOP_DIRECTORY_GROUP_ROLES", "")
+SOP_DIRECTORY_UNMAPPED = os.environ.get("SOP_DIRECTORY_UNMAPPED", "refuse")
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "procedures:contents"
 LOGOUT_REDIRECT_URL = "login"
