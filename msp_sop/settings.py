@@ -114,8 +114,12 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     # First, so that a locked-out username/address pair is refused before any password check.
     "axes.backends.AxesStandaloneBackend",
-    # ModelBackend, with each user's permission set kept in the cache (procedures/auth.py).
+    # ModelBackend, with each user's permission set kept in the cache (procedures/auth.py);
+    # passwords only for those SOP_LOCAL_LOGIN lets use one.
     "procedures.auth.CachedPermissionBackend",
+    # OpenID Connect (people/oidc.py): answers only the directory's callback, never a
+    # permission question; a session it opens is then kept by the backend above.
+    "people.oidc.OIDCBackend",
 ]
 SOP_PERMISSION_CACHE_SECONDS = env_int("SOP_PERMISSION_CACHE_SECONDS", 300)
 
@@ -281,6 +285,41 @@ SOP_INVITATION_TIMEOUT = env_int("SOP_INVITATION_TIMEOUT", 7 * 24 * 60 * 60)
 # "refuse" (a page saying so) or "reader".
 SOP_DIRECTORY_GROUP_ROLES = os.environ.get("SOP_DIRECTORY_GROUP_ROLES", "")
 SOP_DIRECTORY_UNMAPPED = os.environ.get("SOP_DIRECTORY_UNMAPPED", "refuse")
+# Who may sign in with a password: "everyone" (the default), "administrators" (break-glass
+# accounts only, once everyone else signs in with the directory) or "off".
+SOP_LOCAL_LOGIN = os.environ.get("SOP_LOCAL_LOGIN", "everyone").strip().lower() or "everyone"
+SOP_LOCAL_LOGIN = {"admins": "administrators", "on": "everyone"}.get(
+    SOP_LOCAL_LOGIN, SOP_LOCAL_LOGIN
+)
+if SOP_LOCAL_LOGIN not in {"everyone", "administrators", "off"}:
+    raise ImproperlyConfigured(
+        f"SOP_LOCAL_LOGIN must be everyone, administrators or off, not {SOP_LOCAL_LOGIN!r}"
+    )
+# OpenID Connect (people/oidc.py, mozilla-django-oidc): Microsoft Entra ID or any standard
+# provider. On when a client id and the provider's discovery URL (or issuer) are set.
+SOP_OIDC_DISCOVERY_URL = os.environ.get("SOP_OIDC_DISCOVERY_URL", "").strip()
+SOP_OIDC_ISSUER = os.environ.get("SOP_OIDC_ISSUER", "").strip()
+SOP_OIDC_CLIENT_ID = os.environ.get("SOP_OIDC_CLIENT_ID", "").strip()
+SOP_OIDC_CLIENT_SECRET = os.environ.get("SOP_OIDC_CLIENT_SECRET", "")
+SOP_OIDC_BUTTON_LABEL = os.environ.get("SOP_OIDC_BUTTON_LABEL", "Sign in with Microsoft")
+# Entra ID tenant ids (the `tid` claim) and address domains allowed in; empty: any.
+SOP_OIDC_ALLOWED_TENANTS = [t.lower() for t in env_list("SOP_OIDC_ALLOWED_TENANTS", [])]
+SOP_OIDC_ALLOWED_EMAIL_DOMAINS = [
+    d.lower().lstrip("@") for d in env_list("SOP_OIDC_ALLOWED_EMAIL_DOMAINS", [])
+]
+SOP_OIDC_GROUPS_CLAIM = os.environ.get("SOP_OIDC_GROUPS_CLAIM", "groups")
+# The claim that names a person for good: "sub" (any provider), or Entra ID's "oid".
+SOP_OIDC_SUBJECT_CLAIM = os.environ.get("SOP_OIDC_SUBJECT_CLAIM", "sub")
+SOP_OIDC_USE_USERINFO = env_bool("SOP_OIDC_USE_USERINFO", True)
+SOP_OIDC_LEEWAY_SECONDS = env_int("SOP_OIDC_LEEWAY_SECONDS", 60)
+OIDC_RP_CLIENT_ID = SOP_OIDC_CLIENT_ID
+OIDC_RP_CLIENT_SECRET = SOP_OIDC_CLIENT_SECRET
+OIDC_RP_SCOPES = os.environ.get("SOP_OIDC_SCOPES", "openid email profile")
+OIDC_RP_SIGN_ALGO = os.environ.get("SOP_OIDC_SIGN_ALGO", "RS256")
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_TIMEOUT = env_int("SOP_OIDC_TIMEOUT", 10)
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "procedures:contents"

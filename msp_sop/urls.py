@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from people import views as people_views
 from procedures import accounts
 
 # A request over the upload limit gets the site's 413 page, anything else bad its 400 page.
@@ -11,7 +12,7 @@ handler400 = "procedures.toolarge.bad_request"
 urlpatterns = [
     path(
         "accounts/login/",
-        accounts.LoginView.as_view(redirect_authenticated_user=True),
+        people_views.SignInView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
     path("accounts/logout/", accounts.LogoutView.as_view(), name="logout"),

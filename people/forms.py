@@ -1,6 +1,9 @@
 """Input for the People page: validated here, decided by people.transitions."""
 
 from django import forms
+from django.contrib.auth.forms import PasswordResetForm
+
+from procedures import workflow
 
 from .transitions import ROLE_GROUPS
 
@@ -24,3 +27,13 @@ class RolesForm(forms.Form):
     administrator = forms.BooleanField(
         required=False, help_text="Staff and superuser: the People page and Django's admin."
     )
+
+
+class LocalResetForm(PasswordResetForm):
+    """Django's reset form, mailing only accounts that may sign in with a password here
+    (SOP_LOCAL_LOGIN); the page answers the same for every address."""
+
+    def get_users(self, email):
+        return (
+            user for user in super().get_users(email) if workflow.may_sign_in_with_password(user)
+        )

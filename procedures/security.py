@@ -241,3 +241,21 @@ class NulByteMiddleware:
 def _has_nul(params) -> bool:
     lists = params.lists() if hasattr(params, "lists") else params.items()
     return any("\x00" in key or any("\x00" in value for value in values) for key, values in lists)
+
+
+def directory_sign_in(request: HttpRequest, *, user, source: str, groups) -> None:
+    """Log a sign-in through the office's directory (OpenID Connect, LDAP), with its groups."""
+    logger.info(
+        "directory sign-in (%s): user=%r from %s; groups=%r",
+        source,
+        user.get_username(),
+        client_address(request),
+        [str(group)[:200] for group in list(groups)[:50]],
+    )
+
+
+def directory_sign_in_refused(request: HttpRequest, *, source: str, reason: str) -> None:
+    """Log a sign-in through the directory that the site refused, and why."""
+    logger.warning(
+        "directory sign-in refused (%s): from %s: %r", source, client_address(request), reason[:500]
+    )

@@ -16,6 +16,8 @@ from .policy import (
     can_see,
     decision_refusal,
     is_author,
+    local_sign_in,
+    may_sign_in_with_password,
     self_approval_allowed,
 )
 from .transitions import (
@@ -57,6 +59,8 @@ __all__ = [
     "decision_refusal",
     "is_author",
     "is_input_error",
+    "local_sign_in",
+    "may_sign_in_with_password",
     "procedure_create",
     "revision_approve",
     "revision_discard",
