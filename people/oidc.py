@@ -140,13 +140,8 @@ class OIDCBackend(OIDCAuthenticationBackend):
     def get_all_permissions(self, user_obj, obj=None):
         return set()
 
+    # ModelBackend's permission questions all read these: empty, never a query.
     get_user_permissions = get_group_permissions = get_all_permissions
-
-    def has_perm(self, user_obj, perm, obj=None):
-        return False
-
-    def has_module_perms(self, user_obj, app_label):
-        return False
 
     def authenticate(self, request, **kwargs):
         # Only the callback passes a nonce: a password login never reaches the provider.

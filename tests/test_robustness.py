@@ -41,6 +41,8 @@ QUERY_PARAMETERS = [
     "page", "q", "o", "sort", "order", "volume", "section", "status", "owner", "title",
     "next", "revision", "a", "b", "version", "e", "p", "all", "_changelist_filters", "against",
     "procedure", "client", "assignee", "started_after", "started_before",
+    # The directory's callback (OpenID Connect).
+    "code", "state", "error", "error_description",
 ]  # fmt: skip
 
 FUZZ = settings(

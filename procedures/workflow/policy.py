@@ -55,8 +55,10 @@ def local_sign_in() -> str:
 def may_sign_in_with_password(user: AbstractBaseUser) -> bool:
     """Return whether the user may sign in with a password here, or have one mailed to reset."""
     mode = local_sign_in()
+    if not user.is_active:
+        return False
     if mode == "administrators":
-        return bool(user.is_active and user.is_staff and user.is_superuser)
+        return bool(user.is_staff and user.is_superuser)
     return mode == "everyone"
 
 

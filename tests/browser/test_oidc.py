@@ -119,6 +119,7 @@ def test_someone_in_no_mapped_group_becomes_a_reader_when_so_set(
         ("issuer", "came from another directory"),
         ("expired", "has expired"),
         ("signature", "signature does not match"),
+        ("nonce", "did not match the one this browser started"),
     ],
 )
 def test_an_id_token_that_fails_a_check_is_refused(browser, live_server, directory, tamper, says):

@@ -8,6 +8,7 @@ Without Node.js or the packages, the tests that need the provider are skipped wi
 
 from __future__ import annotations
 
+import fcntl
 import shutil
 import subprocess
 import tempfile
@@ -56,7 +57,7 @@ class Provider:
 
 
 def install() -> None:
-    """Run `npm ci` if the provider's packages are missing."""
+    """Run `npm ci` if the provider's packages are missing (once, whatever the workers)."""
     if (HERE / "node_modules" / "oidc-provider").is_dir():
         return
     npm = shutil.which("npm")
@@ -64,10 +65,14 @@ def install() -> None:
         raise ProviderUnavailable(
             "Node.js (node, npm) is not installed: apt-get install nodejs npm"
         )
-    result = subprocess.run(
-        [npm, "ci", "--no-audit", "--no-fund"], cwd=HERE, capture_output=True, text=True,
-        timeout=300,
-    )  # fmt: skip
+    with open(HERE / ".npm-ci.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # pytest-xdist's workers: one npm ci at a time
+        if (HERE / "node_modules" / "oidc-provider").is_dir():
+            return
+        result = subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund"], cwd=HERE, capture_output=True, text=True,
+            timeout=300,
+        )  # fmt: skip
     if result.returncode != 0:
         raise ProviderUnavailable(f"npm ci failed in {HERE}: {result.stderr[-2000:]}")
 

@@ -8,7 +8,8 @@
 // Tests shape each account with POST /_test/accounts/<login> (JSON: name, email, groups,
 // tamper). `tamper` makes the token endpoint hand out an ID token that a careful client
 // must refuse: "audience" (issued to another client), "issuer" (another issuer), "expired",
-// or "signature" (signed by a key the provider never published, under the published kid).
+// "nonce" (another sign-in's nonce), or "signature" (signed by a key the provider never
+// published, under the published kid).
 import { parseArgs } from 'node:util';
 import { generateKeyPair, exportJWK, SignJWT, decodeJwt } from 'jose';
 import Provider from 'oidc-provider';
@@ -99,6 +100,7 @@ async function resign(idToken, tamper) {
   if (tamper === 'audience') claims.aud = 'another-client';
   if (tamper === 'issuer') claims.iss = 'http://127.0.0.1:9/not-this-provider';
   if (tamper === 'expired') Object.assign(claims, { iat: now - 7200, exp: now - 3600 });
+  if (tamper === 'nonce') claims.nonce = 'not-the-nonce-the-client-sent';
   const key = tamper === 'signature' ? strangerKey : privateKey;
   return new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: signingJwk.kid }).sign(key);
 }
