@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from people.models import DirectoryIdentity
 from tests import oidc_provider
+from tests.conftest import ensure_roles
 from tests.roles import PASSWORD, make_user
 
 User = get_user_model()
@@ -33,7 +34,9 @@ def provider(live_server):
 
 @pytest.fixture
 def directory(provider, settings):
-    """The site set up to sign in with the test provider, with the groups mapped."""
+    """The site set up to sign in with the test provider, with the groups mapped (and the
+    role groups there: a transactional test before may have flushed them)."""
+    ensure_roles()
     for name, value in provider.settings().items():
         setattr(settings, name, value)
     settings.SOP_DIRECTORY_GROUP_ROLES = MAPPING

@@ -108,6 +108,19 @@ class Target:
         return "editor" if self.as_editor else "admin" if self.as_admin else "reader"
 
 
+def _directory_person(place: Place, payload: str) -> None:
+    from people import oidc
+
+    claims = {"sub": f"xss-{place.index}", "email": f"directory-{place.index}@example.test"}
+    oidc.create_person({**claims, "given_name": payload, "family_name": payload[::-1]})
+
+
+def _directory_person_pk(place: Place) -> int:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(email=f"directory-{place.index}@example.test").pk
+
+
 def _reading(place: Place) -> list[str]:
     return [place.procedure.get_absolute_url()]
 
@@ -326,6 +339,13 @@ TARGETS = [
             reverse("people:person", kwargs={"pk": p.approver.pk}),
             *(f"/people/?page={n}" for n in (1, 2, 3)),
         ],
+        as_admin=True,
+    ),
+    # A person's name as the directory sent it (people/oidc.py stores it from the claims).
+    Target(
+        "name from the directory (OpenID Connect)",
+        _directory_person,
+        lambda p: [reverse("people:person", kwargs={"pk": _directory_person_pk(p)})],
         as_admin=True,
     ),
     # Issue 13: an attached file's name, in the list under the approved text.
