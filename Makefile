@@ -6,7 +6,7 @@ PORT   ?= 8000
 # Extra arguments for pytest, e.g. `make test PYTEST_ARGS="-k workflow -x"`.
 PYTEST_ARGS ?=
 
-.PHONY: run test test-only ldap-packages lint format migrate bench bench-compliance bench-smoke bench-files bench-search bench-export access-matrix clean
+.PHONY: run test test-only ldap-packages oidc-provider lint format migrate bench bench-compliance bench-smoke bench-files bench-search bench-export access-matrix clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,8 +39,18 @@ ldap-packages: $(VENV)/.installed
 	  "installed (apt-get install libldap2-dev libsasl2-dev); the LDAP tests will be skipped"
 
 ## test: install what the tests need and run the whole suite
-test: $(VENV)/.installed-dev ldap-packages
+test: $(VENV)/.installed-dev ldap-packages oidc-provider
 	$(MAKE) --no-print-directory test-only
+
+# The OpenID provider the sign-in tests start (tests/oidc_provider: oidc-provider under Node.js).
+# Without Node.js those tests are skipped and say why; the suite still runs.
+OIDC_PROVIDER := tests/oidc_provider
+oidc-provider: $(OIDC_PROVIDER)/node_modules/.package-lock.json
+$(OIDC_PROVIDER)/node_modules/.package-lock.json: $(OIDC_PROVIDER)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  (cd $(OIDC_PROVIDER) && npm ci --no-audit --no-fund --loglevel=error) \
+	  || echo "WARNING: npm ci failed in $(OIDC_PROVIDER); the OpenID Connect tests will be skipped"; \
+	else echo "WARNING: no Node.js/npm; the OpenID Connect sign-in tests will be skipped"; fi
 
 # One pytest worker per core (pytest-xdist): the suite, browser tests included, in about half
 # the time on two cores. PYTEST_ARGS="-n 0" runs it in one process.

@@ -4,7 +4,6 @@ Defaults are safe for a laptop (SQLite under var/, a generated secret key); prod
 hardening follows from DEBUG being off. See .env.example for every variable.
 """
 
-import json
 import os
 import secrets
 from datetime import timedelta
@@ -44,24 +43,6 @@ def env_int(name: str, default: int) -> int:
         return int(value)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from exc
-
-
-def directory_group_roles(value: str) -> dict[str, str]:
-    """Read SOP_DIRECTORY_GROUP_ROLES: a JSON object, or "group=role;group=role" (split at
-    each pair's last "=", since a group's DN holds "=" itself)."""
-    value = value.strip()
-    if value.startswith("{"):
-        try:
-            return {str(k): str(v) for k, v in json.loads(value).items()}
-        except (ValueError, AttributeError) as exc:
-            raise ImproperlyConfigured(f"SOP_DIRECTORY_GROUP_ROLES is not JSON: {exc}") from exc
-    pairs = {}
-    for entry in filter(None, (item.strip() for item in value.split(";"))):
-        group, equals, role = entry.rpartition("=")
-        if not equals or not group.strip() or not role.strip():
-            raise ImproperlyConfigured(f"SOP_DIRECTORY_GROUP_ROLES: {entry!r} is not group=role")
-        pairs[group.strip()] = role.strip()
-    return pairs
 
 
 def _local_secret_key() -> str:
@@ -140,8 +121,12 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     # First, so that a locked-out username/address pair is refused before any password check.
     "axes.backends.AxesStandaloneBackend",
-    # ModelBackend, with each user's permission set kept in the cache (procedures/auth.py).
+    # ModelBackend, with each user's permission set kept in the cache (procedures/auth.py);
+    # passwords only for those SOP_LOCAL_LOGIN lets use one.
     "procedures.auth.CachedPermissionBackend",
+    # OpenID Connect (people/oidc.py): answers only the directory's callback, never a
+    # permission question; a session it opens is then kept by the backend above.
+    "people.oidc.OIDCBackend",
 ]
 
 # LDAP / Active Directory sign-in (people/ldap_config.py, README "LDAP"), only when
@@ -151,20 +136,6 @@ _LDAP_SETTINGS = ldap_config.settings_from_env(os.environ)
 globals().update(_LDAP_SETTINGS)
 if _LDAP_SETTINGS:
     AUTHENTICATION_BACKENDS.insert(1, ldap_config.BACKEND)
-
-# Directory groups to the app's roles, at every directory sign-in (people/directory_roles.py):
-# SOP_DIRECTORY_GROUP_ROLES="SOP Approvers=Approvers;SOP Editors=Editors;SOP Admins=administrators"
-# (group name, DN or id = Readers, Editors, Approvers or administrators; ";" between pairs, or
-# a JSON object). A person in none of them is refused, or made a reader with
-# SOP_DIRECTORY_UNMAPPED=reader.
-SOP_DIRECTORY_GROUP_ROLES = directory_group_roles(os.environ.get("SOP_DIRECTORY_GROUP_ROLES", ""))
-if set(SOP_DIRECTORY_GROUP_ROLES.values()) - {"Readers", "Editors", "Approvers", "administrators"}:
-    raise ImproperlyConfigured(
-        "SOP_DIRECTORY_GROUP_ROLES: roles are Readers, Editors, Approvers or administrators"
-    )
-SOP_DIRECTORY_UNMAPPED = os.environ.get("SOP_DIRECTORY_UNMAPPED", "refuse").strip() or "refuse"
-if SOP_DIRECTORY_UNMAPPED not in {"refuse", "reader"}:
-    raise ImproperlyConfigured("SOP_DIRECTORY_UNMAPPED: use refuse or reader")
 
 # Second factor (TOTP) for local accounts; SOP_REQUIRE_2FA_FOR_ADMINS=1 makes it a must for
 # administrators signing in with a local password (directory sign-ins use the directory's MFA).
@@ -328,6 +299,48 @@ AXES_CLIENT_IP_CALLABLE = "procedures.security.client_ip"
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60)
 # An invitation's set-your-password link (People page) works once, for this many seconds.
 SOP_INVITATION_TIMEOUT = env_int("SOP_INVITATION_TIMEOUT", 7 * 24 * 60 * 60)
+
+# Signing in with the office's directory (OpenID Connect, LDAP): which directory groups give
+# which roles (people/directory_roles.py; JSON or "group=role;group=role", roles Readers,
+# Editors, Approvers, administrators), and what happens to someone in none of them:
+# "refuse" (a page saying so) or "reader".
+SOP_DIRECTORY_GROUP_ROLES = os.environ.get("SOP_DIRECTORY_GROUP_ROLES", "")
+SOP_DIRECTORY_UNMAPPED = os.environ.get("SOP_DIRECTORY_UNMAPPED", "refuse")
+# Who may sign in with a password: "everyone" (the default), "administrators" (break-glass
+# accounts only, once everyone else signs in with the directory) or "off".
+SOP_LOCAL_LOGIN = os.environ.get("SOP_LOCAL_LOGIN", "everyone").strip().lower() or "everyone"
+SOP_LOCAL_LOGIN = {"admins": "administrators", "on": "everyone"}.get(
+    SOP_LOCAL_LOGIN, SOP_LOCAL_LOGIN
+)
+if SOP_LOCAL_LOGIN not in {"everyone", "administrators", "off"}:
+    raise ImproperlyConfigured(
+        f"SOP_LOCAL_LOGIN must be everyone, administrators or off, not {SOP_LOCAL_LOGIN!r}"
+    )
+# OpenID Connect (people/oidc.py, mozilla-django-oidc): Microsoft Entra ID or any standard
+# provider. On when a client id and the provider's discovery URL (or issuer) are set.
+SOP_OIDC_DISCOVERY_URL = os.environ.get("SOP_OIDC_DISCOVERY_URL", "").strip()
+SOP_OIDC_ISSUER = os.environ.get("SOP_OIDC_ISSUER", "").strip()
+SOP_OIDC_CLIENT_ID = os.environ.get("SOP_OIDC_CLIENT_ID", "").strip()
+SOP_OIDC_CLIENT_SECRET = os.environ.get("SOP_OIDC_CLIENT_SECRET", "")
+SOP_OIDC_BUTTON_LABEL = os.environ.get("SOP_OIDC_BUTTON_LABEL", "Sign in with Microsoft")
+# Entra ID tenant ids (the `tid` claim) and address domains allowed in; empty: any.
+SOP_OIDC_ALLOWED_TENANTS = [t.lower() for t in env_list("SOP_OIDC_ALLOWED_TENANTS", [])]
+SOP_OIDC_ALLOWED_EMAIL_DOMAINS = [
+    d.lower().lstrip("@") for d in env_list("SOP_OIDC_ALLOWED_EMAIL_DOMAINS", [])
+]
+SOP_OIDC_GROUPS_CLAIM = os.environ.get("SOP_OIDC_GROUPS_CLAIM", "groups")
+# The claim that names a person for good: "sub" (any provider), or Entra ID's "oid".
+SOP_OIDC_SUBJECT_CLAIM = os.environ.get("SOP_OIDC_SUBJECT_CLAIM", "sub")
+SOP_OIDC_USE_USERINFO = env_bool("SOP_OIDC_USE_USERINFO", True)
+SOP_OIDC_LEEWAY_SECONDS = env_int("SOP_OIDC_LEEWAY_SECONDS", 60)
+OIDC_RP_CLIENT_ID = SOP_OIDC_CLIENT_ID
+OIDC_RP_CLIENT_SECRET = SOP_OIDC_CLIENT_SECRET
+OIDC_RP_SCOPES = os.environ.get("SOP_OIDC_SCOPES", "openid email profile")
+OIDC_RP_SIGN_ALGO = os.environ.get("SOP_OIDC_SIGN_ALGO", "RS256")
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_TIMEOUT = env_int("SOP_OIDC_TIMEOUT", 10)
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "procedures:contents"

@@ -12,7 +12,8 @@ handler400 = "procedures.toolarge.bad_request"
 urlpatterns = [
     path(
         "accounts/login/",
-        # procedures.accounts' login, with people's second step and directory refusals.
+        # procedures.accounts' login, with the directory's button, people's second step and
+        # directory refusals.
         SignInView.as_view(redirect_authenticated_user=True),
         name="login",
     ),

@@ -1,6 +1,9 @@
 """Input for the People page: validated here, decided by people.transitions."""
 
 from django import forms
+from django.contrib.auth.forms import PasswordResetForm
+
+from procedures import workflow
 
 from .transitions import ROLE_GROUPS
 
@@ -56,3 +59,13 @@ class SecondFactorOffForm(forms.Form):
         if not data.get("code") and not data.get("password"):
             raise forms.ValidationError("Give a code from your app or your password.")
         return data
+
+
+class LocalResetForm(PasswordResetForm):
+    """Django's reset form, mailing only accounts that may sign in with a password here
+    (SOP_LOCAL_LOGIN); the page answers the same for every address."""
+
+    def get_users(self, email):
+        return (
+            user for user in super().get_users(email) if workflow.may_sign_in_with_password(user)
+        )

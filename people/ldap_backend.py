@@ -18,7 +18,7 @@ from django_auth_ldap.backend import LDAPBackend
 from procedures import security
 
 from . import policy
-from .directory_roles import DirectoryRefused, apply_directory_groups
+from .directory_roles import DirectorySignInRefused, apply_directory_groups
 from .signin import DIRECTORY_REFUSAL
 
 SOURCE = "ldap"
@@ -58,14 +58,19 @@ class DirectoryBackend(LDAPBackend):
         groups = {*ldap_user.group_names, *ldap_user.group_dns}
         try:
             apply_directory_groups(user=user, group_names_or_ids=groups, source=SOURCE)
-        except DirectoryRefused as exc:
+        except DirectorySignInRefused as exc:
             security.directory_sign_in_refused(
-                request, source=SOURCE, username=username, reason="in no mapped group"
+                request,
+                source=SOURCE,
+                username=username,
+                reason={"unmapped": "in no mapped group"}.get(exc.code, str(exc)),
             )
             if request is not None:
                 setattr(request, DIRECTORY_REFUSAL, str(exc))  # its own page (people/signin.py)
             raise PermissionDenied(str(exc)) from exc  # no other backend tries this name
-        security.directory_sign_in(request, source=SOURCE, user=user, roles=policy.roles_text(user))
+        security.directory_sign_in(
+            request, source=SOURCE, user=user, roles=policy.roles_text(user), groups=groups
+        )
         return user
 
     # Permissions come from the app's groups (procedures.auth.CachedPermissionBackend), never

@@ -52,3 +52,24 @@ class PersonEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.action} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class DirectoryIdentity(models.Model):
+    """Who a person is in the office's directory: the issuer's subject (`sub`, or Entra ID's
+    `oid`) that signed them in, so a changed email address still finds the same person."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="directory_identities"
+    )
+    issuer = models.CharField(max_length=500)
+    subject = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_sign_in_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="directory_identity_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} at {self.issuer}"

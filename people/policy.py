@@ -60,6 +60,13 @@ def roles_refusal(person: AbstractBaseUser, user: AbstractBaseUser, *, administr
     return ""
 
 
+def directory_sign_in_refusal(person: AbstractBaseUser) -> str:
+    """Return why the directory may not sign the person in (nor set their roles), or ""."""
+    if not person.is_active:
+        return "Your account on this site is deactivated. Ask an administrator."
+    return ""
+
+
 def awaits_first_password(person: AbstractBaseUser) -> bool:
     """Return whether the person is active, invited and has never had a password."""
     return bool(person.is_active and not person.has_usable_password() and person.last_login is None)

@@ -4,18 +4,21 @@ account for its code, and the page that says why a directory account was refused
 from __future__ import annotations
 
 from http import HTTPStatus
+from urllib.parse import urlencode
 
 from axes.handlers.proxy import AxesProxyHandler
+from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.signals import user_login_failed
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views import View
 
-from procedures import accounts, security
+from procedures import accounts, security, workflow
 
-from . import second_factor
+from . import oidc, second_factor
 from .forms import CodeForm
 
 # The directory backends leave the refusal's text on the request (people/ldap_backend.py).
@@ -25,7 +28,20 @@ THROTTLED = "Too many wrong codes in a row: wait a few seconds, then type the ne
 
 
 class SignInView(accounts.LoginView):
-    """Django's login, then the code step for an enrolled local account."""
+    """The login page: the directory's button when OpenID Connect is set up, the password
+    form for everyone or (SOP_LOCAL_LOGIN=administrators) tucked away for break-glass
+    administrators; then the code step for an enrolled local account."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if oidc.configured():
+            query = urlencode({"next": context["next"]}) if context.get("next") else ""
+            context["directory_url"] = reverse("oidc_authentication_init") + (
+                f"?{query}" if query else ""
+            )
+            context["directory_label"] = settings.SOP_OIDC_BUTTON_LABEL
+        context["local_sign_in"] = workflow.local_sign_in()
+        return context
 
     def form_valid(self, form):
         user = form.get_user()

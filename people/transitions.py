@@ -270,3 +270,40 @@ def _wrong_code_text(allowed: bool) -> str:
     if not allowed:
         return "Too many wrong codes in a row: wait a few seconds, then try the newest code."
     return "That code is not right (or was used already): try the newest code from your app."
+
+
+def person_sync_directory_roles(*, person: AbstractBaseUser, roles, managed, source: str) -> bool:
+    """Set the roles the directory manages (`managed`) to those its groups give (`roles`),
+    leaving the others as they are; record who did it as the directory. Return whether
+    anything changed. The directory is the actor: it has already vouched for the person."""
+    with transaction.atomic():
+        person = _lock(person)
+        refusal = policy.directory_sign_in_refusal(person)
+        _require(not refusal, refusal)
+        had = set(person.groups.values_list("name", flat=True))
+        was_administrator = policy.is_administrator(person)
+        # Groups the directory does not manage (other roles, any other group) stay.
+        groups = {name for name in had if name not in managed}
+        groups |= {
+            name for name in _check_roles(set(roles) - {"administrators"}) if name in managed
+        }
+        administrator = (
+            "administrators" in roles if "administrators" in managed else was_administrator
+        )
+        if groups == had and administrator == was_administrator:
+            return False
+        before = _roles_text(_check_roles(had & set(ROLE_GROUPS)), was_administrator)
+        after = _roles_text(_check_roles(groups & set(ROLE_GROUPS)), administrator)
+        person.groups.set(Group.objects.filter(name__in=groups))
+        fields = policy.administrator_fields(administrator)
+        for field, value in fields.items():
+            setattr(person, field, value)
+        person.save(update_fields=list(fields))
+        _record(
+            person=person,
+            user=None,
+            action=Action.ROLES_CHANGED,
+            detail=f"{before} → {after}, from the directory's groups ({source})",
+        )
+        effects.people_changed()
+    return True

@@ -18,10 +18,17 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 
 from . import caching
+from .workflow import policy
 
 
 class CachedPermissionBackend(ModelBackend):
-    """ModelBackend whose permission sets come from the shared cache when it has them."""
+    """ModelBackend whose permission sets come from the shared cache when it has them, and
+    whose passwords work only for those the policy lets sign in with one (SOP_LOCAL_LOGIN)."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        # Refused like a wrong password: the same message, and django-axes counts it.
+        return user if user is not None and policy.may_sign_in_with_password(user) else None
 
     def get_all_permissions(self, user_obj, obj=None):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:

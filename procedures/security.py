@@ -243,22 +243,33 @@ def _has_nul(params) -> bool:
     return any("\x00" in key or any("\x00" in value for value in values) for key, values in lists)
 
 
-def directory_sign_in(request: HttpRequest | None, *, source: str, user, roles: str) -> None:
-    """Log a directory (LDAP, OpenID Connect) sign-in that was let in, with the roles given."""
+def directory_sign_in(
+    request: HttpRequest | None, *, user, source: str, groups=(), roles: str = ""
+) -> None:
+    """Log a sign-in through the office's directory (OpenID Connect, LDAP), with its groups
+    and the roles they gave."""
     logger.info(
-        "directory sign-in: source=%s user=%r from %s; roles %s",
-        source, user.get_username(), client_address(request), roles,
-    )  # fmt: skip
+        "directory sign-in (%s): user=%r from %s; groups=%r%s",
+        source,
+        user.get_username(),
+        client_address(request),
+        [str(group)[:200] for group in list(groups)[:50]],
+        f"; roles {roles}" if roles else "",
+    )
 
 
 def directory_sign_in_refused(
-    request: HttpRequest | None, *, source: str, username: str, reason: str
+    request: HttpRequest | None, *, source: str, reason: str, username: str = ""
 ) -> None:
-    """Log a directory sign-in that was refused (wrong password, deactivated, no mapped group)."""
+    """Log a sign-in through the directory that the site refused (wrong password,
+    deactivated, no mapped group, a token that failed a check), and why."""
     logger.warning(
-        "directory sign-in refused: source=%s user=%r from %s: %s",
-        source, str(username)[:200], client_address(request), reason,
-    )  # fmt: skip
+        "directory sign-in refused (%s): user=%r from %s: %r",
+        source,
+        str(username)[:200],
+        client_address(request),
+        str(reason)[:500],
+    )
 
 
 def second_factor(request: HttpRequest | None, *, user, event: str) -> None:

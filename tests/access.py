@@ -139,6 +139,10 @@ MATRIX: dict[str, tuple] = {
     "password_reset_confirm":                ("GET",  400,       400,    400,    400,      400),
     "password_reset_complete":               ("GET",  200,       200,    200,    200,      200),
     "invitation":                            ("GET",  400,       400,    400,    400,      400),
+    # Issue 18: signing in with the directory (OpenID Connect). Not set up in these tests:
+    # 404 for everyone (tests/people/test_oidc.py and tests/browser/test_oidc.py set it up).
+    "oidc_authentication_init":              ("GET",  404,       404,    404,    404,      404),
+    "oidc_authentication_callback":          ("GET",  404,       404,    404,    404,      404),
     # The People pages: administrators only (here the superuser); the example person is the
     # reader, whose own page they may open. Names of approvers and owners: every reader.
     "people:list":                           ("GET",  LOGIN,     403,    403,    403,      200),

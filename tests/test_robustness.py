@@ -42,6 +42,8 @@ QUERY_PARAMETERS = [
     "next", "revision", "a", "b", "version", "e", "p", "all", "_changelist_filters", "against",
     "procedure", "client", "assignee", "started_after", "started_before", "frequency",
     "weekday", "week_of_month", "starts_on", "group", "overdue", "as_of",
+    # The directory's callback (OpenID Connect).
+    "code", "state", "error", "error_description",
 ]  # fmt: skip
 
 FUZZ = settings(

@@ -17,6 +17,8 @@ from .policy import (
     can_see,
     decision_refusal,
     is_author,
+    local_sign_in,
+    may_sign_in_with_password,
     self_approval_allowed,
 )
 from .transitions import (
@@ -66,6 +68,8 @@ __all__ = [
     "decision_refusal",
     "is_author",
     "is_input_error",
+    "local_sign_in",
+    "may_sign_in_with_password",
     "procedure_archive",
     "procedure_create",
     "procedure_rename_move",

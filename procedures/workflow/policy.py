@@ -59,6 +59,22 @@ def can_open_admin(user: AbstractBaseUser) -> bool:
     return can_read(user) and user.is_staff
 
 
+def local_sign_in() -> str:
+    """Return who may sign in with a password (SOP_LOCAL_LOGIN): "everyone",
+    "administrators" (break-glass accounts only; everyone else uses the directory) or "off"."""
+    return settings.SOP_LOCAL_LOGIN
+
+
+def may_sign_in_with_password(user: AbstractBaseUser) -> bool:
+    """Return whether the user may sign in with a password here, or have one mailed to reset."""
+    mode = local_sign_in()
+    if not user.is_active:
+        return False
+    if mode == "administrators":
+        return bool(user.is_staff and user.is_superuser)
+    return mode == "everyone"
+
+
 def is_author(revision: Revision, user: AbstractBaseUser) -> bool:
     """Return whether the user wrote this revision."""
     return user.is_authenticated and revision.author_id == user.pk

@@ -108,6 +108,19 @@ class Target:
         return "editor" if self.as_editor else "admin" if self.as_admin else "reader"
 
 
+def _directory_person(place: Place, payload: str) -> None:
+    from people import oidc
+
+    claims = {"sub": f"xss-{place.index}", "email": f"directory-{place.index}@example.test"}
+    oidc.create_person({**claims, "given_name": payload, "family_name": payload[::-1]})
+
+
+def _directory_person_pk(place: Place) -> int:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(email=f"directory-{place.index}@example.test").pk
+
+
 def _reading(place: Place) -> list[str]:
     return [place.procedure.get_absolute_url()]
 
@@ -448,6 +461,13 @@ TARGETS = [
     # Issue 14: the compliance report shows group names, people's names (the owner's are
     # planted above) and titles; its "as of" filter writes what was typed back (reflected).
     Target("compliance report", _acknowledgement_asked, _report_pages, as_admin=True),
+    # A person's name as the directory sent it (people/oidc.py stores it from the claims).
+    Target(
+        "name from the directory (OpenID Connect)",
+        _directory_person,
+        lambda p: [reverse("people:person", kwargs={"pk": _directory_person_pk(p)})],
+        as_admin=True,
+    ),
     # Issue 13: an attached file's name, in the list under the approved text.
     Target("attachment file name", _attachment, _reading),
     # Issue 16: what checklist runs show: client names, tickets, steps, notes and reasons.

@@ -45,9 +45,9 @@ def test_an_approver_signs_in_with_the_directory_password(client, ldap_site, sec
     assert roles_of("alice") == (["Approvers"], False)
     assert workflow.policy.can_review(alice)
     assert client.get(reverse("procedures:review_queue")).status_code == HTTPStatus.OK
-    assert any("directory sign-in: source=ldap user='alice'" in m for m in security_log())
+    assert any("directory sign-in (ldap): user='alice'" in m for m in security_log())
     event = PersonEvent.objects.get(person=alice)
-    assert event.actor is None and "from the ldap groups" in event.detail
+    assert event.actor is None and "from the directory's groups (ldap)" in event.detail
 
 
 def test_the_username_is_case_insensitive_one_account(client, ldap_site):
@@ -74,7 +74,7 @@ def test_leaving_a_group_removes_the_role_at_the_next_sign_in(client, ldap_site)
         details = PersonEvent.objects.filter(person__username="gina").values_list(
             "detail", flat=True
         )
-        assert any("Approvers, Editors → Editors" in d for d in details)
+        assert any("Editors, Approvers → Editors" in d for d in details)
     finally:
         ldap_site.modify(
             change.format(slapd.group_dn("SOP Approvers"), "add", slapd.user_dn("gina"))
@@ -97,7 +97,7 @@ def test_someone_in_no_mapped_group_is_refused_with_a_clear_page(client, ldap_si
     assert b"in none of the groups" in response.content
     assert "_auth_user_id" not in client.session
     assert any(
-        "directory sign-in refused: source=ldap user='carol'" in m and "no mapped group" in m
+        "directory sign-in refused (ldap): user='carol'" in m and "no mapped group" in m
         for m in security_log()
     )
     assert sign_in(client, "dave").status_code == HTTPStatus.FORBIDDEN  # in no group at all
@@ -116,7 +116,7 @@ def test_a_wrong_password_is_refused_and_logged(client, ldap_site, security_log)
     assert b"correct username and password" in response.content
     assert "_auth_user_id" not in client.session
     messages = security_log()
-    assert any("directory sign-in refused: source=ldap user='alice'" in m for m in messages)
+    assert any("directory sign-in refused (ldap): user='alice'" in m for m in messages)
     assert any("login failed: user='alice'" in m for m in messages)
 
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('people', '0001_person_event'),
+        ('people', '0002_directory_identity'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
