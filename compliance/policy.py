@@ -66,3 +66,31 @@ def allowed_review_actions(procedure: Procedure, user: AbstractBaseUser) -> set[
     if procedure.current_revision_id and not confirm_refusal(procedure, user):
         actions.add("confirm")
     return actions
+
+
+# Read acknowledgements.
+
+
+def can_require_acknowledgement(user: AbstractBaseUser) -> bool:
+    """Return whether the user may say who must acknowledge a procedure or section (approvers)."""
+    return workflow.can_review(user)
+
+
+def is_concerned(*, rule_group_ids: set[int], user: AbstractBaseUser, group_ids: set[int]) -> bool:
+    """Return whether a rule asking `rule_group_ids` (none: everyone who may read) asks the
+    user, a member of `group_ids`, to acknowledge."""
+    if not workflow.can_read(user):
+        return False
+    return not rule_group_ids or bool(rule_group_ids & group_ids)
+
+
+def acknowledgement_refusal(*, asked: bool, concerned: bool, user: AbstractBaseUser) -> str:
+    """Return why the user may not acknowledge a procedure (`asked`: it asks anyone at all;
+    `concerned`: it asks them), or "" if they may."""
+    if not workflow.can_read(user):
+        return "Log in to acknowledge procedures."
+    if not asked:
+        return "This procedure asks for no read acknowledgement."
+    if not concerned:
+        return "This procedure's read acknowledgement is asked of other groups, not of you."
+    return ""
