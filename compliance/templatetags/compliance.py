@@ -70,7 +70,10 @@ def acknowledgement_panel(context, procedure_id):
     acknowledged and when, or what changed since; nothing if nobody asks it of them."""
     if _page_is_shared(context):
         return mark_safe(pages.slot("ack", procedure_id))  # noqa: S308 (our placeholder)
-    return mark_safe(_panel(context["request"], procedure_id))  # noqa: S308 (escaped template)
+    request = context.get("request")
+    if request is None:  # a page rendered outside a request (an export) has no reader
+        return ""
+    return mark_safe(_panel(request, procedure_id))  # noqa: S308 (escaped template)
 
 
 @register.simple_tag(takes_context=True)
@@ -78,7 +81,10 @@ def to_read_menu(context):
     """The menu's "To read" with the reader's count."""
     if _page_is_shared(context):
         return mark_safe(pages.slot("to_read"))  # noqa: S308 (our placeholder)
-    return mark_safe(to_read_slot(context["request"]))  # noqa: S308 (escaped template)
+    request = context.get("request")
+    if request is None:
+        return ""
+    return mark_safe(to_read_slot(request))  # noqa: S308 (escaped template)
 
 
 @register.inclusion_tag("compliance/_to_read_rows.html")
