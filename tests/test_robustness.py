@@ -384,7 +384,7 @@ def test_a_body_too_large_is_a_bad_request(world, caplog, name):
 
 # URLs only JavaScript posts to: no page holds their form, so their fields are listed here.
 SCRIPT_FORMS = {
-    "procedures:autosave": ["body", "summary", "version", "csrfmiddlewaretoken"],
+    "procedures:autosave": ["body", "summary", "change", "version", "csrfmiddlewaretoken"],
     "procedures:preview": ["body"],
 }
 
