@@ -13,7 +13,12 @@ class ReviewRefused(ValidationError):
     """The input or the procedure's state does not allow it (400 for input, else 409)."""
 
 
-INPUT_ERROR_CODES = frozenset({"interval", "owner", "comment"})
+class AcknowledgementRefused(ValidationError):
+    """An acknowledgement that cannot be recorded (a superseded revision, twice ...): 409,
+    or 400 for input that names nothing (a revision number that is not one)."""
+
+
+INPUT_ERROR_CODES = frozenset({"interval", "owner", "comment", "due_days", "groups", "revision"})
 
 
 def status_for(exc: Exception) -> int:

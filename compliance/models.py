@@ -12,6 +12,7 @@ from procedures.models import Procedure, Revision, Section
 
 MAX_INTERVAL_MONTHS = 120
 MAX_COMMENT_LENGTH = 5000
+MAX_DUE_DAYS = 365
 
 
 def _interval_ok(field: str, *, nullable: bool) -> Q:
@@ -243,3 +244,44 @@ class GroupMembershipEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} {self.action} {self.group} at {self.at:%Y-%m-%d}"
+
+
+class AcknowledgementRuleEvent(models.Model):
+    """One change of who must acknowledge a procedure or a section: the rules' audit trail.
+
+    Kept apart from `ReviewEvent` (a procedure's review cycle), because a rule may belong to
+    a whole section. `detail` says what the rule became, e.g. "Technicians, within 14 days".
+    """
+
+    class Action(models.TextChoices):
+        REQUIRED = "required", "Acknowledgement required"
+        CHANGED = "changed", "Acknowledgement rule changed"
+        REMOVED = "removed", "Acknowledgement no longer required"
+
+    procedure = models.ForeignKey(
+        Procedure, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    section = models.ForeignKey(
+        Section, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    detail = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=["required", "changed", "removed"]),
+                name="ack_rule_event_action_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(procedure__isnull=False, section__isnull=True)
+                | Q(procedure__isnull=True, section__isnull=False),
+                name="ack_rule_event_one_scope",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} by {self.actor} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -102,3 +102,31 @@ def visible_people(people, user: AbstractBaseUser) -> list:
     if sees_everyones_acknowledgements(user):
         return list(people)
     return [person for person in people if can_see_acknowledgements_of(person, user)]
+
+
+# Read acknowledgements.
+
+
+def can_require_acknowledgement(user: AbstractBaseUser) -> bool:
+    """Return whether the user may say who must acknowledge a procedure or section (approvers)."""
+    return workflow.can_review(user)
+
+
+def is_concerned(*, rule_group_ids: set[int], user: AbstractBaseUser, group_ids: set[int]) -> bool:
+    """Return whether a rule asking `rule_group_ids` (none: everyone who may read) asks the
+    user, a member of `group_ids`, to acknowledge."""
+    if not workflow.can_read(user):
+        return False
+    return not rule_group_ids or bool(rule_group_ids & group_ids)
+
+
+def acknowledgement_refusal(*, asked: bool, concerned: bool, user: AbstractBaseUser) -> str:
+    """Return why the user may not acknowledge a procedure (`asked`: it asks anyone at all;
+    `concerned`: it asks them), or "" if they may."""
+    if not workflow.can_read(user):
+        return "Log in to acknowledge procedures."
+    if not asked:
+        return "This procedure asks for no read acknowledgement."
+    if not concerned:
+        return "This procedure's read acknowledgement is asked of other groups, not of you."
+    return ""

@@ -1,4 +1,5 @@
-"""Every change of a procedure's owner and review cycle, one function each.
+"""Every change of a procedure's owner and review cycle, and of read acknowledgements (who
+must read what, an acknowledgement, carrying them across a minor change), one function each.
 
 Each runs in one transaction, locks the procedure row (`select_for_update`), asks the policy,
 checks its input and the procedure's state, writes, records a `ReviewEvent`, and calls what
@@ -11,11 +12,20 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from procedures.models import Procedure
+from procedures.models import Procedure, Revision, Section
 
-from . import effects, policy
-from .errors import ReviewNotAllowed, ReviewRefused
-from .models import MAX_COMMENT_LENGTH, MAX_INTERVAL_MONTHS, ProcedureReview, ReviewEvent
+from . import effects, policy, reading
+from .errors import AcknowledgementRefused, ReviewNotAllowed, ReviewRefused
+from .models import (
+    MAX_COMMENT_LENGTH,
+    MAX_DUE_DAYS,
+    MAX_INTERVAL_MONTHS,
+    Acknowledgement,
+    AcknowledgementRequirement,
+    AcknowledgementRuleEvent,
+    ProcedureReview,
+    ReviewEvent,
+)
 
 
 def _lock(procedure: Procedure) -> Procedure:
@@ -110,3 +120,142 @@ def procedure_confirm_review(
     )  # fmt: skip
     effects.review_cycle_changed()
     return review
+
+
+# Read acknowledgements: the rules, the acknowledgement itself, and carrying acknowledgements
+# across a minor change.
+
+
+def _rule_text(groups, due_days: int | None) -> str:
+    who = ", ".join(sorted(group.name for group in groups)) or "everyone"
+    return f"{who}, within {due_days} days" if due_days else f"{who}, no due date"
+
+
+def _scope(procedure: Procedure | None, section: Section | None) -> dict:
+    if (procedure is None) == (section is None):
+        raise ValueError("Give a procedure or a section, not both.")
+    if procedure is not None:
+        return {"procedure": _lock(procedure)}
+    return {"section": Section.objects.select_for_update().get(pk=section.pk)}
+
+
+@transaction.atomic
+def acknowledgement_require(
+    *,
+    user: AbstractBaseUser,
+    groups,
+    due_days: int | None,
+    procedure: Procedure | None = None,
+    section: Section | None = None,
+) -> AcknowledgementRequirement:
+    """Require acknowledgement of a procedure, or of every procedure of a section, from these
+    groups (none: everyone who may read), within `due_days` (None: no due date)."""
+    scope = _scope(procedure, section)
+    if not policy.can_require_acknowledgement(user):
+        raise ReviewNotAllowed("Only approvers can require read acknowledgements.")
+    if due_days is not None and not 1 <= due_days <= MAX_DUE_DAYS:
+        raise ReviewRefused(f"Give 1 to {MAX_DUE_DAYS} days, or none.", code="due_days")
+    groups = list(groups)
+    rule = AcknowledgementRequirement.objects.select_for_update().filter(**scope).first()
+    action = AcknowledgementRuleEvent.Action.CHANGED if rule else None
+    if rule is None:
+        rule = AcknowledgementRequirement(**scope, created_by=user)
+        action = AcknowledgementRuleEvent.Action.REQUIRED
+    elif {g.pk for g in rule.groups.all()} == {g.pk for g in groups} and (
+        rule.due_days == due_days
+    ):
+        return rule
+    rule.due_days = due_days
+    rule.save()
+    rule.groups.set(groups)
+    AcknowledgementRuleEvent.objects.create(
+        **scope, actor=user, action=action, detail=_rule_text(groups, due_days)
+    )
+    effects.acknowledgement_rules_changed()
+    return rule
+
+
+@transaction.atomic
+def acknowledgement_unrequire(
+    *, user: AbstractBaseUser, procedure: Procedure | None = None, section: Section | None = None
+) -> None:
+    """Stop requiring acknowledgement of the procedure or section (the records stay)."""
+    scope = _scope(procedure, section)
+    if not policy.can_require_acknowledgement(user):
+        raise ReviewNotAllowed("Only approvers can change read acknowledgements.")
+    rule = AcknowledgementRequirement.objects.select_for_update().filter(**scope).first()
+    if rule is None:
+        raise ReviewRefused("No read acknowledgement is required here.", code="no_rule")
+    detail = _rule_text(rule.groups.all(), rule.due_days)
+    rule.delete()
+    AcknowledgementRuleEvent.objects.create(
+        **scope, actor=user, action=AcknowledgementRuleEvent.Action.REMOVED,
+        detail=f"was: {detail}",
+    )  # fmt: skip
+    effects.acknowledgement_rules_changed()
+
+
+@transaction.atomic
+def acknowledgement_record(
+    *, procedure: Procedure, revision: Revision, user: AbstractBaseUser
+) -> Acknowledgement:
+    """Record that the user read and understood `revision` of the procedure: only its current
+    approved revision, only if the procedure asks it of them, only once."""
+    procedure = _lock(procedure)
+    rule = reading.rule_for(procedure)
+    group_ids = set(user.groups.values_list("pk", flat=True)) if user.is_authenticated else set()
+    refusal = policy.acknowledgement_refusal(
+        asked=rule is not None, concerned=reading.concerned_person(rule, user, group_ids),
+        user=user,
+    )  # fmt: skip
+    if refusal and rule is None and user.is_authenticated:
+        raise AcknowledgementRefused(refusal, code="not_asked")
+    if refusal:
+        raise ReviewNotAllowed(refusal)
+    if revision.procedure_id != procedure.pk:
+        raise AcknowledgementRefused(
+            "That revision is not one of this procedure's.", code="revision"
+        )
+    if revision.pk != procedure.current_revision_id:
+        current = procedure.current_revision
+        raise AcknowledgementRefused(
+            f"Revision {revision.number} is not the current approved text"
+            + (f"; revision {current.number} is. Read that one and acknowledge it." if current
+               else "."),
+            code="not_current",
+        )  # fmt: skip
+    earlier = Acknowledgement.objects.filter(person=user, revision=revision).first()
+    if earlier is not None:
+        raise AcknowledgementRefused(
+            f"You already acknowledged revision {revision.number} on "
+            f"{timezone.localtime(earlier.acknowledged_at):%-d %b %Y at %H:%M}.",
+            code="twice",
+        )
+    acknowledgement = Acknowledgement.objects.create(
+        person=user, procedure=procedure, revision=revision
+    )
+    effects.reading_changed([user.pk])
+    return acknowledgement
+
+
+def acknowledgements_carry(
+    *, procedure: Procedure, revision: Revision, previous: Revision | None
+) -> int:
+    """After a minor change was approved (in its transaction): carry every acknowledgement of
+    the previous approved revision forward to the new one, saying it was carried; a material
+    change carries nothing. Return how many were carried.
+
+    A carried record's time is the approval's: "had X acknowledged revision 5 on 1 March?"
+    must not answer yes before revision 5 existed. The original is its `carried_from`."""
+    if previous is None or revision.change != Revision.Change.MINOR:
+        return 0
+    rows = [
+        Acknowledgement(
+            person_id=ack.person_id, procedure=procedure, revision=revision,
+            acknowledged_at=revision.reviewed_at or timezone.now(), carried_from=ack,
+        )
+        for ack in Acknowledgement.objects.filter(revision=previous)
+    ]  # fmt: skip
+    Acknowledgement.objects.bulk_create(rows, ignore_conflicts=True)
+    effects.reading_changed([row.person_id for row in rows])
+    return len(rows)

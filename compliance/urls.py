@@ -2,10 +2,12 @@ from django.urls import path
 
 from procedures.urls import PROCEDURE  # also registers the "numeral" converter
 
-from . import report_views, views
+from . import ack_views, report_views, views
 
 REVIEW = "reviews/" + PROCEDURE
 REPORT = "compliance/report/"
+ACK = "acknowledgements/" + PROCEDURE
+ACK_SECTION = "acknowledgements/section/<int:volume>/<numeral:section>/"
 
 app_name = "compliance"
 urlpatterns = [
@@ -22,4 +24,17 @@ urlpatterns = [
         name="report_person",
     ),
     path(REPORT + PROCEDURE, report_views.ReportProcedureView.as_view(), name="report_procedure"),
+    path("to-read/", ack_views.ToReadView.as_view(), name="to_read"),
+    path(ACK, ack_views.RulesView.as_view(), name="procedure_acknowledgements"),
+    path(ACK + "require/", ack_views.RuleActionView.as_view(), name="require"),
+    path(ACK + "remove/", ack_views.RuleActionView.as_view(remove=True), name="unrequire"),
+    path(ACK + "acknowledge/", ack_views.AcknowledgeView.as_view(), name="acknowledge"),
+    path(ACK + "since-read/", ack_views.SinceReadView.as_view(), name="since_read"),
+    path(ACK_SECTION, ack_views.RulesView.as_view(), name="section_acknowledgements"),
+    path(ACK_SECTION + "require/", ack_views.RuleActionView.as_view(), name="section_require"),
+    path(
+        ACK_SECTION + "remove/",
+        ack_views.RuleActionView.as_view(remove=True),
+        name="section_unrequire",
+    ),
 ]

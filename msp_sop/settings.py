@@ -159,6 +159,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "procedures.context_processors.workflow_nav",
                 "people.context_processors.people_nav",
+                "compliance.context_processors.reading_nav",
             ],
         },
     },

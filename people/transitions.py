@@ -17,7 +17,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from procedures.workflow import effects
 
-from . import policy
+from . import policy, signals
 from .errors import NotAllowed, PeopleError
 from .models import PersonEvent
 from .tokens import invitation_tokens
@@ -53,6 +53,18 @@ def _check_roles(roles) -> list[str]:
 
 def _roles_text(groups: list[str], administrator: bool) -> str:
     return ", ".join([*groups, *(["administrator"] if administrator else [])]) or "no role"
+
+
+def _set_groups(person: AbstractBaseUser, groups) -> None:
+    """Give the person exactly these groups and say which they joined and left."""
+    before = set(person.groups.values_list("pk", flat=True))
+    groups = list(groups)
+    person.groups.set(groups)
+    after = {group.pk for group in groups}
+    if before != after:
+        signals.groups_changed.send(
+            sender=type(person), person=person, joined=after - before, left=before - after
+        )
 
 
 def invitation_link(person: AbstractBaseUser) -> str:
@@ -99,7 +111,7 @@ def person_invite(
         person = User(username=username, email=email, first_name=first_name, last_name=last_name)
         person.set_unusable_password()
         person.save()
-        person.groups.set(Group.objects.filter(name__in=groups))
+        _set_groups(person, Group.objects.filter(name__in=groups))
         _record(person=person, user=user, action=Action.INVITED, detail=_roles_text(groups, False))
         effects.people_changed()
         _mail_invitation(person, user)
@@ -135,7 +147,7 @@ def person_set_roles(
         before = _roles_text(
             sorted(person.groups.values_list("name", flat=True)), policy.is_administrator(person)
         )
-        person.groups.set(Group.objects.filter(name__in=groups))
+        _set_groups(person, Group.objects.filter(name__in=groups))
         fields = policy.administrator_fields(administrator)
         for field, value in fields.items():
             setattr(person, field, value)

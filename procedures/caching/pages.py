@@ -27,6 +27,24 @@ USERNAME = f"sop-username-{_SEED.hexdigest()[:24]}"
 CSRF_TOKEN = f"sop-csrf-{_SEED.hexdigest()[24:48]}"
 _CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 
+# Per-person parts of a shared page (the apps built on procedures/ register them: compliance's
+# "you acknowledged revision N" on a procedure page, its "To read" count in the menu). The
+# cached page holds a placeholder `slot(name, argument)`; `fill` asks the registered function
+# for the reader's HTML. Such a function must cost at most one cache lookup per request.
+_SLOT_PREFIX = f"sop-slot-{_SEED.hexdigest()[48:64]}"
+_SLOT = re.compile(rf"{_SLOT_PREFIX}:([a-z_]+):([0-9]*);")
+_fillers: dict = {}
+
+
+def register_slot(name: str, filler) -> None:
+    """Say how a per-person slot is filled: `filler(request, argument) -> html` (safe)."""
+    _fillers[name] = filler
+
+
+def slot(name: str, argument: int | str = "") -> str:
+    """Return the placeholder a cached page holds where slot `name` goes."""
+    return f"{_SLOT_PREFIX}:{name}:{argument};"
+
 
 def page_key(*, versions: tuple[str, ...], variant: str, path: str) -> str:
     """Return the cache key of a page at `path` built from `versions` for one kind of reader."""
@@ -50,4 +68,11 @@ def fill(page: str, request) -> str:
     page = page.replace(USERNAME, escape(request.user.get_username()))
     if CSRF_TOKEN in page:
         page = page.replace(CSRF_TOKEN, get_token(request))
+    if _SLOT_PREFIX in page:
+        page = _SLOT.sub(lambda m: _fill_slot(request, m.group(1), m.group(2)), page)
     return page
+
+
+def _fill_slot(request, name: str, argument: str) -> str:
+    filler = _fillers.get(name)
+    return str(filler(request, argument)) if filler else ""

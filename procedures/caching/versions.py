@@ -31,6 +31,14 @@ def _key(name: str) -> str:
     return f"procedures:{name}-version"
 
 
+def key(name: str) -> str:
+    """Return the cache key under which the version `name` is kept, for a reader that fetches
+    versions together with what was built from them in one `cache.get_many`."""
+    if name not in NAMES:
+        raise ValueError(f"Unknown cache version: {name}")
+    return _key(name)
+
+
 def current(name: str) -> str:
     """Return the current version of `name`, making one if the cache has none."""
     key = _key(name)

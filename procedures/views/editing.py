@@ -174,9 +174,12 @@ def stale_page(request, revision, exc: workflow.StaleEdit):
 def refused_page(request, revision, form, exc: Exception, *, body: str, unsaved=True):
     """Show a refused save or submit with the error next to its field and the text kept."""
     messages.error(request, refusal_text(exc))
-    field = {"summary": "summary", "too_large": "body", "conflicts": "body"}.get(
-        getattr(exc, "code", None)
-    )
+    field = {
+        "summary": "summary",
+        "change": "change",
+        "too_large": "body",
+        "conflicts": "body",
+    }.get(getattr(exc, "code", None))
     if field:
         form.add_error(field, refusal_text(exc))
     return edit_page(request, revision, form, body=body, status=refusal_status(exc),
@@ -280,6 +283,7 @@ def save_from_form(request, revision, form, action: str, data: dict):
         result = transition(
             revision=revision, user=request.user, body=data["body"],
             summary=data["summary"], expected_version=data["version"],
+            change=data.get("change") or None,
         )  # fmt: skip
     except workflow.StaleEdit as exc:
         return stale_page(request, revision, exc)
@@ -305,7 +309,8 @@ class DraftEditView(View):
         revision = self.revision
         if revision.status != revision.Status.DRAFT:
             return not_a_draft(request, revision)
-        initial = {"body": revision.body, "summary": revision.summary, "version": revision.version}
+        initial = {"body": revision.body, "summary": revision.summary, "version": revision.version,
+                   "change": revision.change}  # fmt: skip
         return edit_page(request, revision, DraftForm(initial=initial), body=revision.body)
 
     def post(self, request, **kwargs):
@@ -348,6 +353,7 @@ class AutosaveView(PostOnlyView):
             saved = workflow.revision_save_draft(
                 revision=revision, user=request.user, body=data["body"], automatic=True,
                 summary=data["summary"], expected_version=data["version"],
+                change=data.get("change") or None,
             )  # fmt: skip
         except workflow.StaleEdit as exc:
             return autosave_answer(409, saved=False, conflict=True, message=refusal_text(exc),

@@ -42,7 +42,7 @@ def review_page(request, procedure, revision, form=None, status=200):
         "current": current,
         "compared": compared,
         "diff": diff_texts(base.body if base else "", revision.body),
-        "form": form or DecisionForm(),
+        "form": form or DecisionForm(initial={"change": revision.change}),
         "actions": policy.allowed_actions(revision, request.user),
         "out_of_date": revision.is_out_of_date,
         "own": policy.is_author(revision, request.user),
@@ -77,8 +77,9 @@ class ApproveView(DecisionView):
 
     def perform(self, data):
         return workflow.revision_approve(
-            revision=self.revision, user=self.request.user, comment=data["comment"]
-        )
+            revision=self.revision, user=self.request.user, comment=data["comment"],
+            change=data.get("change") or None,
+        )  # fmt: skip
 
     def success_message(self, result):
         return f"Revision {result.number} approved: it is now the text everyone reads."

@@ -52,6 +52,13 @@ def manual_changed(*, work: bool = False) -> None:
 revision_text_written = Signal()
 
 
+# Domain event: a revision was approved and is now the text everyone reads (`previous`: the
+# revision it superseded, or None). Sent in the approving transaction, so what the apps write
+# in reply (compliance carries read acknowledgements across a minor change) commits or rolls
+# back with the approval: there is no moment when the new text is approved without them.
+revision_published = Signal()
+
+
 def text_written(revision: Revision) -> None:
     """A draft's text was written (started, saved, merged or restored from another)."""
     revision_text_written.send(sender=Revision, revision=revision)
@@ -101,8 +108,17 @@ def revision_submitted(*, procedure: Procedure, revision: Revision, user: Abstra
     notifications.review_requested(procedure=procedure, revision=revision, user=user)
 
 
-def revision_approved(*, procedure: Procedure, revision: Revision, user: AbstractBaseUser) -> None:
-    """A revision became the text everyone reads."""
+def revision_approved(
+    *,
+    procedure: Procedure,
+    revision: Revision,
+    user: AbstractBaseUser,
+    previous: Revision | None = None,
+) -> None:
+    """A revision became the text everyone reads (superseding `previous`)."""
+    revision_published.send(
+        sender=Revision, procedure=procedure, revision=revision, previous=previous, user=user
+    )
     if not _bulk.get():
         linking.update_links(procedure)  # may re-render the approved text, so before indexing it
         search.index_procedure(procedure)

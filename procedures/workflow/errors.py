@@ -12,7 +12,17 @@ if TYPE_CHECKING:
 # Refusals caused by what the user typed (400); any other workflow refusal is a conflict
 # with the revision's current state (409).
 INPUT_ERROR_CODES = frozenset(
-    {"required", "summary", "comment", "too_large", "conflicts", "title", "section", "reason"}
+    {
+        "required",
+        "summary",
+        "comment",
+        "too_large",
+        "conflicts",
+        "title",
+        "section",
+        "reason",
+        "change",
+    }
 )
 
 

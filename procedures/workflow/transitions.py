@@ -420,6 +420,7 @@ def revision_save_draft(
     summary: str,
     expected_version: int,
     automatic: bool = False,
+    change: str | None = None,
 ) -> Revision:
     """Save new text into the user's own draft, refusing a save from a stale form.
 
@@ -432,6 +433,7 @@ def revision_save_draft(
     _require(policy.is_author(revision, user), "Only its author can change a draft.")
     _require_state(revision, Status.DRAFT, doing="edited")
     check_body_size(body)
+    _check_change(change)
     if revision.version != expected_version:
         raise StaleEdit(
             "This draft was saved from another window after you opened it. Your text was not "
@@ -441,11 +443,14 @@ def revision_save_draft(
     revision.body = body
     render_body(revision)
     revision.summary = summary.strip()
+    revision.change = change or revision.change
     revision.version += 1
     revision.updated_at = timezone.now()
     revision.save(
-        update_fields=["body", "body_html", "toc_html", "summary", "version", "updated_at"]
-    )
+        update_fields=[
+            "body", "body_html", "toc_html", "summary", "change", "version", "updated_at",
+        ]
+    )  # fmt: skip
     effects.text_written(revision)
     last = procedure.events.filter(revision=revision).order_by("-created_at", "-pk").first()
     if not (automatic and last is not None and last.action == Action.SAVED):
@@ -493,11 +498,13 @@ def revision_save_and_submit(
     body: str,
     summary: str,
     expected_version: int,
+    change: str | None = None,
 ) -> Revision:
     """Save the edit form's text into the user's draft and submit it: both or neither."""
     revision = revision_save_draft(
-        revision=revision, user=user, body=body, summary=summary, expected_version=expected_version
-    )
+        revision=revision, user=user, body=body, summary=summary,
+        expected_version=expected_version, change=change,
+    )  # fmt: skip
     return revision_submit(revision=revision, user=user)
 
 
@@ -516,6 +523,7 @@ def revision_save_then_submit(
     body: str,
     summary: str,
     expected_version: int,
+    change: str | None = None,
 ) -> SaveThenSubmitResult:
     """Save the edit form's text into the user's draft, then submit it if it may be.
 
@@ -524,8 +532,9 @@ def revision_save_then_submit(
     the page afterwards loses nothing. A stale form or a refused save still saves nothing.
     """
     revision = revision_save_draft(
-        revision=revision, user=user, body=body, summary=summary, expected_version=expected_version
-    )
+        revision=revision, user=user, body=body, summary=summary,
+        expected_version=expected_version, change=change,
+    )  # fmt: skip
     try:
         submitted = revision_submit(revision=revision, user=user)
     except (WorkflowError, NotAllowed) as exc:
@@ -556,6 +565,20 @@ def revision_withdraw(*, revision: Revision, user: AbstractBaseUser) -> Revision
     return revision
 
 
+def _check_change(change: str | None) -> None:
+    if change is not None and change not in Revision.Change.values:
+        raise WorkflowError("Say whether this is a material or a minor change.", code="change")
+
+
+def _approval_comment(revision: Revision, marked: str, comment: str) -> str:
+    """Return the approval event's comment: what kind of change was approved, then the
+    approver's own words."""
+    kind = "Minor change" if revision.change == Revision.Change.MINOR else "Material change"
+    if marked != revision.change:
+        kind += f" (the author marked it {marked})"
+    return f"{kind}. {comment}".strip()
+
+
 def _check_reviewer(revision: Revision, user: AbstractBaseUser) -> None:
     refusal = policy.decision_refusal(revision, user)
     if refusal:
@@ -563,11 +586,17 @@ def _check_reviewer(revision: Revision, user: AbstractBaseUser) -> None:
 
 
 @transaction.atomic
-def revision_approve(*, revision: Revision, user: AbstractBaseUser, comment: str = "") -> Revision:
-    """Publish a revision in review: it becomes current, the previous one is superseded."""
+def revision_approve(
+    *, revision: Revision, user: AbstractBaseUser, comment: str = "", change: str | None = None
+) -> Revision:
+    """Publish a revision in review: it becomes current, the previous one is superseded.
+
+    `change`: the approver's word on whether it is a material or a minor change (None: as
+    the author marked it); recorded on the revision and in the approval event."""
     procedure, revision = _lock_revision(revision)
     _check_reviewer(revision, user)
     _require_state(revision, Status.IN_REVIEW, doing="approved")
+    _check_change(change)
     if revision.based_on_id != procedure.current_revision_id:
         raise OutOfDate(
             f"Revision {revision.number} is out of date: another revision was approved after "
@@ -583,19 +612,22 @@ def revision_approve(*, revision: Revision, user: AbstractBaseUser, comment: str
             from_status=Status.APPROVED, to_status=Status.SUPERSEDED,
             comment=f"Superseded by revision {revision.number}",
         )  # fmt: skip
+    marked = revision.change
     revision.status = Status.APPROVED
     revision.reviewer = user
     revision.reviewed_at = now
     revision.review_comment = comment.strip()
-    revision.save(update_fields=["status", "reviewer", "reviewed_at", "review_comment"])
+    revision.change = change or revision.change
+    revision.save(update_fields=["status", "reviewer", "reviewed_at", "review_comment", "change"])
     procedure.current_revision = revision
     procedure.updated_at = now
     procedure.save(update_fields=["current_revision", "updated_at"])
     _record(
         revision=revision, procedure=procedure, user=user, action=Action.APPROVED,
-        from_status=Status.IN_REVIEW, to_status=Status.APPROVED, comment=revision.review_comment,
+        from_status=Status.IN_REVIEW, to_status=Status.APPROVED,
+        comment=_approval_comment(revision, marked, revision.review_comment),
     )  # fmt: skip
-    effects.revision_approved(procedure=procedure, revision=revision, user=user)
+    effects.revision_approved(procedure=procedure, revision=revision, user=user, previous=previous)
     return revision
 
 
@@ -745,6 +777,7 @@ def revision_save_and_update(
     body: str,
     summary: str,
     expected_version: int,
+    change: str | None = None,
 ) -> SaveAndUpdateResult:
     """Save the edit form's text into the user's draft, then bring the draft up to date.
 
@@ -752,8 +785,9 @@ def revision_save_and_update(
     merge is refused, so "Bring up to date" from the edit page never loses what was typed.
     """
     revision = revision_save_draft(
-        revision=revision, user=user, body=body, summary=summary, expected_version=expected_version
-    )
+        revision=revision, user=user, body=body, summary=summary,
+        expected_version=expected_version, change=change,
+    )  # fmt: skip
     try:
         merge = revision_update(revision=revision, user=user)
     except (WorkflowError, NotAllowed) as exc:

@@ -82,6 +82,37 @@ def approve_everything(author, reviewer) -> int:
     return count
 
 
+def require_acknowledgements(people, approver) -> int:
+    """Issue 14: every section asks Technicians (everyone simulated) to acknowledge its
+    procedures within 14 days, and each person has acknowledged every other procedure, so the
+    pages the bench reads are per-person (the button or "you acknowledged"). Return how many
+    acknowledgements there are."""
+    from django.contrib.auth.models import Group
+
+    from compliance.models import Acknowledgement, AcknowledgementRequirement, GroupMembershipEvent
+    from procedures.models import Procedure, Section
+
+    technicians, _ = Group.objects.get_or_create(name="Technicians")
+    for person in people:
+        person.groups.add(technicians)  # records the join (compliance's safety net)
+    for section in Section.objects.exclude(acknowledgement_requirement__isnull=False):
+        rule = AcknowledgementRequirement.objects.create(
+            section=section, created_by=approver, due_days=14
+        )
+        rule.groups.add(technicians)
+    procedures = list(Procedure.objects.published().order_by("pk"))
+    Acknowledgement.objects.bulk_create(
+        [
+            Acknowledgement(person=person, procedure=p, revision_id=p.current_revision_id)
+            for n, person in enumerate(people)
+            for p in procedures[n % 2 :: 2]
+        ],
+        ignore_conflicts=True,
+    )
+    assert GroupMembershipEvent.objects.filter(group=technicians).count() >= len(people)
+    return Acknowledgement.objects.count()
+
+
 def session_cookie(user) -> str:
     """Log `user` in without a password round-trip and return the session key."""
     from django.conf import settings
@@ -127,6 +158,7 @@ def main(argv=None) -> int:
         editor.groups.add(editors_group)
         editors.append(editor)
     approved = approve_everything(author=editors[0] if editors else approver, reviewer=approver)
+    acknowledged = require_acknowledgements([*readers, *editors], approver)
     from devtools.management.commands.bench_search import make_queries
 
     data = {
@@ -149,7 +181,8 @@ def main(argv=None) -> int:
         json.dump(data, fh, indent=1)
     print(
         f"bench data: {len(data['procedures'])} procedures ({approved} newly approved), "
-        f"{len(readers)} readers, {len(editors)} editors, {len(data['search_queries'])} queries"
+        f"{len(readers)} readers, {len(editors)} editors, {len(data['search_queries'])} queries, "
+        f"{acknowledged} read acknowledgements"
     )
     return 0
 

@@ -387,8 +387,9 @@ def _acknowledgement_asked(place: Place, payload: str) -> None:
     from compliance.models import Acknowledgement, AcknowledgementRequirement
 
     group = Group.objects.create(name=fit(Group, "name", payload)[:140] + f" #{place.index}")
-    requirement = AcknowledgementRequirement.objects.create(
-        procedure=place.procedure, due_days=1, created_by=place.approver
+    # get_or_create: the acknowledgement-rules target below plants the procedure's rule too.
+    requirement, _ = AcknowledgementRequirement.objects.get_or_create(
+        procedure=place.procedure, defaults={"due_days": 1, "created_by": place.approver}
     )
     requirement.groups.add(group)
     for person in (place.owner, place.approver):
@@ -408,6 +409,35 @@ def _report_pages(place: Place) -> list[str]:
         reverse("compliance:report_procedure", kwargs=place.procedure.url_kwargs()),
         reverse("compliance:report_person", kwargs={"pk": place.owner.pk}),
     ]  # fmt: skip
+
+
+def _acknowledgement_rules(place: Place, payload: str) -> None:
+    """Issue 14: the procedure asks everyone to acknowledge it (its title on To read and in
+    the page's panel); its section asks a group named by the payload."""
+    from django.contrib.auth.models import Group
+
+    from compliance.models import AcknowledgementRequirement
+
+    group, _ = Group.objects.get_or_create(name=fit(Group, "name", payload) or "x")
+    AcknowledgementRequirement.objects.get_or_create(
+        procedure=place.procedure, defaults={"created_by": place.approver}
+    )
+    rule = AcknowledgementRequirement.objects.create(
+        section=place.section, created_by=place.approver, due_days=14
+    )
+    rule.groups.add(group)
+
+
+def _acknowledgement_pages(place: Place) -> list[str]:
+    kwargs = place.procedure.url_kwargs()
+    section = {"volume": place.volume.number, "section": place.section.numeral}
+    return [
+        *_reading(place),
+        reverse("compliance:to_read"),
+        reverse("compliance:procedure_acknowledgements", kwargs=kwargs),
+        reverse("compliance:section_acknowledgements", kwargs=section),
+        reverse("compliance:since_read", kwargs=kwargs),
+    ]
 
 
 TARGETS = [
@@ -433,6 +463,8 @@ TARGETS = [
     # The approver's username holds the same payload: the owner's starts differently.
     Target("owner username", lambda p, x: _owner_name("username")(p, f"o{x}"), _due),
     Target("review confirmation comment", _review_comment, _review_page),
+    # Issue 14: group names in acknowledgement rules; titles on To read and the panel.
+    Target("acknowledgement group name", _acknowledgement_rules, _acknowledgement_pages),
     # Issue 18: names on the "Who approves" page (owners of procedures), for every reader.
     Target("owner names on Who approves", lambda p, x: None, lambda p: ["/people/who/"]),
     # Names, usernames and addresses on the People list (every page of it) and each person's.
