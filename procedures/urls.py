@@ -25,6 +25,7 @@ urlpatterns = [
     path("", views.ContentsView.as_view(), name="contents"),
     path("procedures/", views.ProcedureListView.as_view(), name="procedure_list"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("procedures/titles/", views.ProcedureTitlesView.as_view(), name="procedure_titles"),
     path("manual/<int:volume>/", views.VolumeView.as_view(), name="volume"),
     path("manual/<int:volume>/<numeral:section>/", views.SectionView.as_view(), name="section"),
     # Before the procedure pattern: "new" is a reserved slug (workflow.RESERVED_SLUGS).

@@ -58,6 +58,8 @@ MATRIX: dict[str, tuple] = {
     "procedures:procedure_create":           ("GET",  LOGIN,     403,    200,    200,      200),
     "procedures:start_draft":                ("POST", LOGIN,     403,    302,    302,      302),
     "procedures:preview":                    ("POST", LOGIN,     403,    200,    200,      200),
+    # The edit page's [[link]] title suggestions (JSON, ?q=): editors, not readers.
+    "procedures:procedure_titles":           ("GET",  LOGIN,     403,    200,    200,      200),
     "procedures:submit":                     ("POST", LOGIN,     403,    302,    403,      403),
     "procedures:discard":                    ("POST", LOGIN,     403,    302,    403,      403),
     # The draft is up to date: bringing it up to date is refused as a conflict (409).

@@ -13,7 +13,7 @@ from .editing import (
     UpdateView,
     WithdrawView,
 )
-from .finding import ProcedureListView, SearchView
+from .finding import ProcedureListView, ProcedureTitlesView, SearchView
 from .history import CompareView, HistoryView, MyWorkView, RevisionView
 from .reading import ContentsView, ProcedureView, SectionView, VolumeView
 from .review import ApproveView, RejectView, ReviewQueueView, ReviewView
@@ -31,6 +31,7 @@ __all__ = [
     "PreviewView",
     "ProcedureCreateView",
     "ProcedureListView",
+    "ProcedureTitlesView",
     "ProcedureView",
     "RejectView",
     "RestoreView",

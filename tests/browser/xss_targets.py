@@ -220,6 +220,15 @@ def _editors_draft(place: Place) -> list[str]:
     return [reverse("procedures:revision_edit", kwargs=draft.url_kwargs())]
 
 
+def _titled(place: Place, payload: str) -> None:
+    _set(place.procedure, "title", payload)
+    make_user("editor", username=XSS_EDITOR)
+
+
+def _title_lookup(place: Place) -> list[str]:
+    return [reverse("procedures:procedure_titles") + "?q=" + quote(place.procedure.title[:50])]
+
+
 def _rejection_being_fixed(place: Place, payload: str) -> None:
     """A rejected revision (comment: the payload), revised by one in review and by
     XSS_EDITOR's draft: the review page and the edit page quote the comment."""
@@ -348,6 +357,9 @@ TARGETS = [
     Target("rejection being fixed", _rejection_being_fixed, _fix_pages, as_editor=True),
     # The edit page of a procedure not yet written offers templates by title (issue 15).
     Target("template title", _offered_as_template, _start_page, as_editor=True),
+    # The edit page's [[link]] suggestions (issue 15): titles as JSON for editors; the list
+    # itself, written with textContent, is test_link_autocomplete's hostile-title test.
+    Target("procedure title in link suggestions", _titled, _title_lookup, as_editor=True),
     # Reflected: the header search box and the list's title filter write the query back.
     Target(
         "search query",
