@@ -40,7 +40,7 @@ pytestmark = pytest.mark.django_db
 QUERY_PARAMETERS = [
     "page", "q", "o", "sort", "order", "volume", "section", "status", "owner", "title",
     "next", "revision", "a", "b", "version", "e", "p", "all", "_changelist_filters", "against",
-    "procedure", "client", "assignee", "started_after", "started_before",
+    "procedure", "client", "assignee", "started_after", "started_before", "view", "from", "to",
 ]  # fmt: skip
 
 FUZZ = settings(

@@ -220,6 +220,26 @@ def _editors_draft(place: Place) -> list[str]:
     return [reverse("procedures:revision_edit", kwargs=draft.url_kwargs())]
 
 
+def _changed_body(place: Place, payload: str) -> None:
+    """Revision 2, in review, adds the payload to the approved text: both diffs show it."""
+    Revision.objects.create(
+        procedure=place.procedure, number=place.procedure.revisions.count() + 1,
+        body=fit(Revision, "body", f"Text\n\n{payload}\n\n- {payload}"), author=place.owner,
+        status=Revision.Status.IN_REVIEW, submitted_at=timezone.now(), based_on=place.revision,
+    )  # fmt: skip
+    make_user("editor", username=XSS_EDITOR)
+
+
+def _diff_pages(place: Place) -> list[str]:
+    """The review page and the compare page, each on its rendered diff."""
+    latest = place.procedure.revisions.order_by("-number").first()
+    compare = reverse("procedures:compare", kwargs=place.procedure.url_kwargs())
+    return [
+        reverse("procedures:review", kwargs=latest.url_kwargs()) + "?view=rendered",
+        f"{compare}?from={place.revision.number}&to={latest.number}&view=rendered",
+    ]
+
+
 def _titled(place: Place, payload: str) -> None:
     _set(place.procedure, "title", payload)
     make_user("editor", username=XSS_EDITOR)
@@ -360,6 +380,8 @@ TARGETS = [
     # The edit page's [[link]] suggestions (issue 15): titles as JSON for editors; the list
     # itself, written with textContent, is test_link_autocomplete's hostile-title test.
     Target("procedure title in link suggestions", _titled, _title_lookup, as_editor=True),
+    # The review and compare pages' rendered diff (issue 15): marked blocks of two revisions.
+    Target("revision body in the rendered diff", _changed_body, _diff_pages, as_editor=True),
     # Reflected: the header search box and the list's title filter write the query back.
     Target(
         "search query",
