@@ -15,7 +15,7 @@ from django.db.models.functions import Lower
 from django.http import Http404
 
 from .caching.work import in_review
-from .models import Procedure, Revision, Section
+from .models import Favourite, Procedure, RecentView, Revision, Section
 from .workflow import policy
 
 Status = Revision.Status
@@ -199,6 +199,7 @@ def my_work(user: AbstractBaseUser) -> dict:
         ]
 
     return {
+        **bookmarks(user),
         "drafts": rows(Status.DRAFT),
         "in_review": rows(Status.IN_REVIEW),
         "rejected": [{"revision": r, "open_draft": drafts.get(r.procedure_id)} for r in rejected],
@@ -249,3 +250,19 @@ def procedure_titles(query: str, *, limit: int = TITLE_SUGGESTIONS) -> list[dict
         }
         for p in matches
     ]
+
+
+def bookmarks(user: AbstractBaseUser) -> dict:
+    """Return the person's starred procedures (in book order) and the ones they opened
+    lately (latest first): two queries."""
+    favourites = (
+        Procedure.objects.with_place()
+        .filter(pk__in=Favourite.objects.filter(user=user).values("procedure_id"))
+        .in_book_order()
+    )
+    recent = (
+        RecentView.objects.filter(user=user)
+        .select_related("procedure__section__volume")
+        .order_by("-viewed_at", "-pk")[: RecentView.KEPT]
+    )
+    return {"favourites": list(favourites), "recently_viewed": list(recent)}

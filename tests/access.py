@@ -43,6 +43,9 @@ MATRIX: dict[str, tuple] = {
     "procedures:procedure_list":             ("GET",  LOGIN,     200,    200,    200,      200),
     "procedures:search":                     ("GET",  LOGIN,     200,    200,    200,      200),
     "procedures:history":                    ("GET",  LOGIN,     200,    200,    200,      200),
+    # Issue 15: a reader's own star, and the beacon that notes a visit (204, no content).
+    "procedures:favourite":                  ("POST", LOGIN,     302,    302,    302,      302),
+    "procedures:viewed":                     ("POST", LOGIN,     204,    204,    204,      204),
     # Without ?from=N&to=M there is nothing to compare: a clear 400 (test_views_history has the rest).
     "procedures:compare":                    ("GET",  LOGIN,     400,    400,    400,      400),
     "procedures:my_work":                    ("GET",  LOGIN,     200,    200,    200,      200),
@@ -224,6 +227,8 @@ EXAMPLES: dict[str, Callable[[World], dict]] = {
     "admin:procedures_revision_change": lambda w: {"object_id": w.draft.pk},
     "admin:auth_user_change": lambda w: {"object_id": w.users["reader"].pk},
     "procedures:history": lambda w: w.procedure.url_kwargs(),
+    "procedures:favourite": lambda w: w.procedure.url_kwargs(),
+    "procedures:viewed": lambda w: w.procedure.url_kwargs(),
     "procedures:compare": lambda w: w.procedure.url_kwargs(),
     "procedures:edit": lambda w: w.procedure.url_kwargs(),
     "procedures:start_draft": lambda w: w.procedure.url_kwargs(),
@@ -349,6 +354,7 @@ def _file_kwargs(attachment) -> dict:
 POST_DATA: dict[str, Callable[[World], dict]] = {
     "procedures:reject": lambda w: {"comment": "Add the escalation step."},
     "procedures:preview": lambda w: {"body": "# Preview\n\nText."},
+    "procedures:favourite": lambda w: {"starred": "1"},
     "checklists:step": lambda w: {"action": "tick", "version": 1},
     "checklists:abandon": lambda w: {"reason": "Client cancelled"},
     "checklists:reopen": lambda w: {"reason": "Client rebooked"},

@@ -386,6 +386,7 @@ def test_a_body_too_large_is_a_bad_request(world, caplog, name):
 SCRIPT_FORMS = {
     "procedures:autosave": ["body", "summary", "version", "csrfmiddlewaretoken"],
     "procedures:preview": ["body"],
+    "procedures:favourite": ["starred", "csrfmiddlewaretoken"],
 }
 
 

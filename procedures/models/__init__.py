@@ -2,13 +2,16 @@
 
 from .links import ProcedureLink
 from .manual import Procedure, ProcedureQuerySet, Section, Volume
+from .readers import Favourite, RecentView
 from .revisions import Revision, RevisionEvent, RevisionQuerySet
 from .search import SearchEntry
 
 __all__ = [
+    "Favourite",
     "Procedure",
     "ProcedureLink",
     "ProcedureQuerySet",
+    "RecentView",
     "Revision",
     "RevisionEvent",
     "RevisionQuerySet",

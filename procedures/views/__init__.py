@@ -1,5 +1,6 @@
 """Views: thin. Parse the request, call a queryset or a workflow function, render."""
 
+from .bookmarks import FavouriteView, ViewedView
 from .editing import (
     AutosaveView,
     DiscardView,
@@ -26,6 +27,7 @@ __all__ = [
     "DiscardView",
     "DraftEditView",
     "EditEntryView",
+    "FavouriteView",
     "HistoryView",
     "MyWorkView",
     "PreviewView",
@@ -43,6 +45,7 @@ __all__ = [
     "StartDraftView",
     "SubmitView",
     "UpdateView",
+    "ViewedView",
     "VolumeView",
     "WithdrawView",
 ]

@@ -240,6 +240,16 @@ def _diff_pages(place: Place) -> list[str]:
     ]
 
 
+def _bookmarked(place: Place, payload: str) -> None:
+    """XSS_EDITOR starred the procedure (its title the payload) and read it lately."""
+    from procedures.models import Favourite, RecentView
+
+    _set(place.procedure, "title", payload)
+    editor = make_user("editor", username=XSS_EDITOR)
+    Favourite.objects.get_or_create(user=editor, procedure=place.procedure)
+    RecentView.objects.get_or_create(user=editor, procedure=place.procedure)
+
+
 def _titled(place: Place, payload: str) -> None:
     _set(place.procedure, "title", payload)
     make_user("editor", username=XSS_EDITOR)
@@ -380,6 +390,13 @@ TARGETS = [
     # The edit page's [[link]] suggestions (issue 15): titles as JSON for editors; the list
     # itself, written with textContent, is test_link_autocomplete's hostile-title test.
     Target("procedure title in link suggestions", _titled, _title_lookup, as_editor=True),
+    # My work's Favourites and Recently viewed (issue 15) name procedures by title.
+    Target(
+        "bookmarked procedure title",
+        _bookmarked,
+        lambda p: [reverse("procedures:my_work")],
+        as_editor=True,
+    ),
     # The review and compare pages' rendered diff (issue 15): marked blocks of two revisions.
     Target("revision body in the rendered diff", _changed_body, _diff_pages, as_editor=True),
     # Reflected: the header search box and the list's title filter write the query back.
