@@ -279,7 +279,9 @@ def _rejection_being_fixed(place: Place, payload: str) -> None:
 
 
 def _fix_pages(place: Place) -> list[str]:
-    in_review = place.procedure.revisions.get(status=Revision.Status.IN_REVIEW)
+    in_review = place.procedure.revisions.get(
+        status=Revision.Status.IN_REVIEW, revises__isnull=False
+    )
     return [reverse("procedures:review", kwargs=in_review.url_kwargs()), *_editors_draft(place)]
 
 
