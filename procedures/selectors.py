@@ -7,12 +7,15 @@ queries that does not grow with the data.
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Exists, OuterRef
+from django.db.models import Case, Count, Exists, OuterRef, When
+from django.db.models.functions import Lower
 from django.http import Http404
 
 from .caching.work import in_review
-from .models import Procedure, ProcedureFormerPlace, Revision, Section
+from .models import Favourite, Procedure, ProcedureFormerPlace, RecentView, Revision, Section
 from .workflow import policy
 
 Status = Revision.Status
@@ -226,8 +229,70 @@ def my_work(user: AbstractBaseUser) -> dict:
         ]
 
     return {
+        **bookmarks(user),
         "drafts": rows(Status.DRAFT),
         "in_review": rows(Status.IN_REVIEW),
         "rejected": [{"revision": r, "open_draft": drafts.get(r.procedure_id)} for r in rejected],
         "may_edit": policy.can_edit(user),
     }
+
+
+TITLE_SUGGESTIONS = 10
+UNLINKABLE = re.compile(r"[\[\]|\n]")  # a title with these cannot stand inside [[...]]
+
+
+def procedure_titles(query: str, *, limit: int = TITLE_SUGGESTIONS) -> list[dict]:
+    """Return up to `limit` procedures whose title contains `query`, titles starting with it
+    first, each with the text a `[[link]]` to it should carry: its title, or its path where
+    another procedure has the same title (a title link would be ambiguous). Two queries."""
+    query = " ".join(query.split())[:200]
+    if not query:
+        return []
+    book_order = ("section__volume__number", "section__position", "position", "pk")
+    matches = list(
+        Procedure.objects.with_place()
+        .filter(title__icontains=query)
+        .annotate(
+            starts=Case(When(title__istartswith=query, then=0), default=1),
+            written=Case(When(current_revision__isnull=False, then=0), default=1),
+            folded=Lower("title"),  # the database's own folding, as in the query below
+        )
+        .order_by("starts", "written", "folded", *book_order)
+        .only("title", "slug", "current_revision", "section__numeral", "section__volume__number")[
+            :limit
+        ]
+    )
+    folded = {p.folded for p in matches}
+    shared = set(
+        Procedure.objects.annotate(folded=Lower("title"))
+        .filter(folded__in=folded)
+        .values("folded")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .values_list("folded", flat=True)
+    )
+    return [
+        {
+            "title": p.title,
+            "place": p.place,
+            "link": p.path if p.folded in shared or UNLINKABLE.search(p.title) else p.title,
+            "written": p.current_revision_id is not None,
+        }
+        for p in matches
+    ]
+
+
+def bookmarks(user: AbstractBaseUser) -> dict:
+    """Return the person's starred procedures (in book order) and the ones they opened
+    lately (latest first): two queries."""
+    favourites = (
+        Procedure.objects.with_place()
+        .filter(pk__in=Favourite.objects.filter(user=user).values("procedure_id"))
+        .in_book_order()
+    )
+    recent = (
+        RecentView.objects.filter(user=user)
+        .select_related("procedure__section__volume")
+        .order_by("-viewed_at", "-pk")[: RecentView.KEPT]
+    )
+    return {"favourites": list(favourites), "recently_viewed": list(recent)}

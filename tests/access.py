@@ -43,6 +43,9 @@ MATRIX: dict[str, tuple] = {
     "procedures:procedure_list":             ("GET",  LOGIN,     200,    200,    200,      200),
     "procedures:search":                     ("GET",  LOGIN,     200,    200,    200,      200),
     "procedures:history":                    ("GET",  LOGIN,     200,    200,    200,      200),
+    # Issue 15: a reader's own star, and the beacon that notes a visit (204, no content).
+    "procedures:favourite":                  ("POST", LOGIN,     302,    302,    302,      302),
+    "procedures:viewed":                     ("POST", LOGIN,     204,    204,    204,      204),
     # Without ?from=N&to=M there is nothing to compare: a clear 400 (test_views_history has the rest).
     "procedures:compare":                    ("GET",  LOGIN,     400,    400,    400,      400),
     "procedures:my_work":                    ("GET",  LOGIN,     200,    200,    200,      200),
@@ -58,6 +61,8 @@ MATRIX: dict[str, tuple] = {
     "procedures:procedure_create":           ("GET",  LOGIN,     403,    200,    200,      200),
     "procedures:start_draft":                ("POST", LOGIN,     403,    302,    302,      302),
     "procedures:preview":                    ("POST", LOGIN,     403,    200,    200,      200),
+    # The edit page's [[link]] title suggestions (JSON, ?q=): editors, not readers.
+    "procedures:procedure_titles":           ("GET",  LOGIN,     403,    200,    200,      200),
     "procedures:submit":                     ("POST", LOGIN,     403,    302,    403,      403),
     "procedures:discard":                    ("POST", LOGIN,     403,    302,    403,      403),
     # The draft is up to date: bringing it up to date is refused as a conflict (409).
@@ -270,6 +275,8 @@ EXAMPLES: dict[str, Callable[[World], dict]] = {
     "admin:procedures_revision_change": lambda w: {"object_id": w.draft.pk},
     "admin:auth_user_change": lambda w: {"object_id": w.users["reader"].pk},
     "procedures:history": lambda w: w.procedure.url_kwargs(),
+    "procedures:favourite": lambda w: w.procedure.url_kwargs(),
+    "procedures:viewed": lambda w: w.procedure.url_kwargs(),
     "procedures:compare": lambda w: w.procedure.url_kwargs(),
     "procedures:edit": lambda w: w.procedure.url_kwargs(),
     "procedures:start_draft": lambda w: w.procedure.url_kwargs(),
@@ -461,6 +468,7 @@ def _file_kwargs(attachment) -> dict:
 POST_DATA: dict[str, Callable[[World], dict]] = {
     "procedures:reject": lambda w: {"comment": "Add the escalation step."},
     "procedures:preview": lambda w: {"body": "# Preview\n\nText."},
+    "procedures:favourite": lambda w: {"starred": "1"},
     "checklists:step": lambda w: {"action": "tick", "version": 1},
     "checklists:abandon": lambda w: {"reason": "Client cancelled"},
     "checklists:reopen": lambda w: {"reason": "Client rebooked"},

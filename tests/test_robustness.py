@@ -42,6 +42,7 @@ QUERY_PARAMETERS = [
     "next", "revision", "a", "b", "version", "e", "p", "all", "_changelist_filters", "against",
     "procedure", "client", "assignee", "started_after", "started_before", "frequency",
     "weekday", "week_of_month", "starts_on", "group", "overdue", "as_of", "groups", "due_days",
+    "view", "from", "to",
     # The directory's callback (OpenID Connect).
     "code", "state", "error", "error_description",
 ]  # fmt: skip
@@ -389,6 +390,7 @@ def test_a_body_too_large_is_a_bad_request(world, caplog, name):
 SCRIPT_FORMS = {
     "procedures:autosave": ["body", "summary", "change", "version", "csrfmiddlewaretoken"],
     "procedures:preview": ["body"],
+    "procedures:favourite": ["starred", "csrfmiddlewaretoken"],
 }
 
 

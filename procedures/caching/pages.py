@@ -20,12 +20,29 @@ from django.core.cache import caches
 from django.middleware.csrf import get_token
 from django.utils.html import escape
 
+from .readers import favourite_ids
+
 # Placeholders that approved text cannot guess (derived from SECRET_KEY), the same in every
 # process, so a page cached by one would still be filled in right by another.
 _SEED = hmac.new(settings.SECRET_KEY.encode(), b"page-cache-placeholder", hashlib.sha256)
 USERNAME = f"sop-username-{_SEED.hexdigest()[:24]}"
 CSRF_TOKEN = f"sop-csrf-{_SEED.hexdigest()[24:48]}"
 _CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+# The procedure page's star: a class naming the procedure, replaced per reader by whether
+# they starred it (one cache read, `readers.favourite_ids`).
+FAVOURITE = f"sop-favourite-{_SEED.hexdigest()[48:64]}-"
+_FAVOURITE = re.compile(re.escape(FAVOURITE) + r"(\d+)")
+STARRED, NOT_STARRED = "is-favourite", "not-favourite"
+
+
+def favourite_mark(procedure_id: int) -> str:
+    """Return the placeholder a cached page carries where the star's state goes."""
+    return f"{FAVOURITE}{procedure_id}"
+
+
+def favourite_state(procedure_id: int, starred: frozenset[int]) -> str:
+    return STARRED if procedure_id in starred else NOT_STARRED
+
 
 # Per-person parts of a shared page (the apps built on procedures/ register them: compliance's
 # "you acknowledged revision N" on a procedure page, its "To read" count in the menu). The
@@ -70,6 +87,9 @@ def fill(page: str, request) -> str:
         page = page.replace(CSRF_TOKEN, get_token(request))
     if _SLOT_PREFIX in page:
         page = _SLOT.sub(lambda m: _fill_slot(request, m.group(1), m.group(2)), page)
+    if FAVOURITE in page:
+        starred = favourite_ids(request.user.pk)
+        page = _FAVOURITE.sub(lambda m: favourite_state(int(m.group(1)), starred), page)
     return page
 
 

@@ -64,12 +64,13 @@ class RenderedMarkdown:
     links: tuple[LinkTarget, ...] = ()
 
 
-def _sanitise(html: str) -> str:
+def sanitise(html: str, *, allowed_classes: dict[str, set[str]] = ALLOWED_CLASSES) -> str:
+    """Return `html` with everything but the allowed tags, attributes and classes removed."""
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
-        allowed_classes=ALLOWED_CLASSES,
+        allowed_classes=allowed_classes,
         # Task-list checkboxes are the only inputs; they are always disabled.
         tag_attribute_values={"input": {"type": {"checkbox"}}},
         set_tag_attribute_values={"input": {"disabled": "disabled"}},
@@ -92,7 +93,7 @@ def render_markdown(source: str, *, resolver: Resolver | None = None) -> Rendere
     html = md.convert(source or "")
     toc_html = md.toc if getattr(md, "toc_tokens", None) else ""
     return RenderedMarkdown(
-        html=_sanitise(html),
-        toc_html=_sanitise(toc_html),
+        html=sanitise(html),
+        toc_html=sanitise(toc_html),
         links=tuple(getattr(md, "wikilinks", ())),
     )

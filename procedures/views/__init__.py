@@ -1,5 +1,6 @@
 """Views: thin. Parse the request, call a queryset or a workflow function, render."""
 
+from .bookmarks import FavouriteView, ViewedView
 from .editing import (
     AutosaveView,
     DiscardView,
@@ -13,7 +14,7 @@ from .editing import (
     UpdateView,
     WithdrawView,
 )
-from .finding import ProcedureListView, SearchView
+from .finding import ProcedureListView, ProcedureTitlesView, SearchView
 from .history import CompareView, HistoryView, MyWorkView, RevisionView
 from .reading import ContentsView, ProcedureView, SectionView, VolumeView
 from .reorganising import ArchiveView, ReorganiseView, SectionOrderView, VolumeOrderView
@@ -28,11 +29,13 @@ __all__ = [
     "DiscardView",
     "DraftEditView",
     "EditEntryView",
+    "FavouriteView",
     "HistoryView",
     "MyWorkView",
     "PreviewView",
     "ProcedureCreateView",
     "ProcedureListView",
+    "ProcedureTitlesView",
     "ProcedureView",
     "RejectView",
     "ReorganiseView",
@@ -46,6 +49,7 @@ __all__ = [
     "StartDraftView",
     "SubmitView",
     "UpdateView",
+    "ViewedView",
     "VolumeOrderView",
     "VolumeView",
     "WithdrawView",

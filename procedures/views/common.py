@@ -101,3 +101,8 @@ class RevisionActionView(PostOnlyView):
                    "visible": policy.can_see(self.revision, self.request.user),
                    "verb": self.verb, "action_url": self.request.path}  # fmt: skip
         return render(self.request, "procedures/action_refused.html", context, status=status)
+
+
+def diff_view(request) -> str:
+    """Return which diff a review or compare page opens on: "source" or `?view=rendered`."""
+    return "rendered" if request.GET.get("view") == "rendered" else "source"

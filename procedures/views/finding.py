@@ -2,12 +2,17 @@
 
 from http import HTTPStatus
 
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.views import View
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
 
 from .. import search
 from ..filters import ProcedureFilter, procedures_for_list
 from ..forms import SearchForm
+from ..selectors import procedure_titles
+from ..workflow import policy
 
 
 def _page_number(value) -> int:
@@ -70,3 +75,19 @@ class SearchView(TemplateView):
             **kwargs,
         )
         return self.render_to_response(context, status=status)
+
+
+class ProcedureTitlesView(View):
+    """`?q=` → JSON of procedure titles for the editor's [[link]] autocomplete
+    (static/js/link-autocomplete.js): editors only, at most TITLE_SUGGESTIONS answers."""
+
+    http_method_names = ["get"]
+
+    def get(self, request):
+        if not policy.can_edit(request.user):
+            raise PermissionDenied("Only editors can look up procedure titles to link.")
+        query = request.GET.get("q", "")
+        if len(query) > 200:
+            return JsonResponse({"error": "Type at most 200 characters."}, status=400)
+        results = procedure_titles(query.replace("\x00", ""))
+        return JsonResponse({"query": query, "results": results})

@@ -11,8 +11,9 @@ from .. import selectors
 from ..forms import CompareForm, SubmitForm
 from ..selectors import procedure_at, revision_of
 from ..text.diff import diff_texts
+from ..text.rendered_diff import rendered_diff
 from ..workflow import policy
-from .common import require_visible
+from .common import diff_view, require_visible
 
 
 class HistoryView(View):
@@ -63,6 +64,8 @@ class CompareView(View):
         require_visible(old, request.user)
         require_visible(new, request.user)
         context |= {"old": old, "new": new, "diff": diff_texts(old.body, new.body)}
+        context |= {"rendered": rendered_diff(old.body_html, new.body_html)}
+        context |= {"diff_view": diff_view(request)}
         return render(request, "procedures/compare.html", context)
 
 

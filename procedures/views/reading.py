@@ -11,6 +11,8 @@ from django.utils.functional import SimpleLazyObject
 from django.views.generic import TemplateView
 
 from .. import caching
+from ..caching import pages
+from ..caching.readers import favourite_ids
 from ..caching.toc import book
 from ..selectors import moved_procedure, procedure_for_reading, work_on_procedure
 from .pagecache import ReaderPageCacheMixin
@@ -88,4 +90,11 @@ class ProcedureView(_ManualPage):
             revision=SimpleLazyObject(lambda: procedure.current_revision),
             previous_procedure=previous_procedure, next_procedure=next_procedure,
             **work_on_procedure(place.pk, self.request.user, manual=current.version),
+            favourite_state=self.favourite_state(place.pk),
         )  # fmt: skip
+
+    def favourite_state(self, procedure_id: int) -> str:
+        """The star's state, or on a page for the cache its placeholder (filled per reader)."""
+        if self._page_cache_key:
+            return pages.favourite_mark(procedure_id)
+        return pages.favourite_state(procedure_id, favourite_ids(self.request.user.pk))

@@ -11,8 +11,9 @@ from .. import workflow
 from ..forms import DecisionForm
 from ..selectors import procedure_at, review_base, review_queue, revision_of
 from ..text.diff import diff_texts
+from ..text.rendered_diff import rendered_diff
 from ..workflow import policy
-from .common import RevisionActionView, require_visible
+from .common import RevisionActionView, diff_view, require_visible
 
 
 class ReviewQueueView(View):
@@ -42,6 +43,8 @@ def review_page(request, procedure, revision, form=None, status=200):
         "current": current,
         "compared": compared,
         "diff": diff_texts(base.body if base else "", revision.body),
+        "rendered": rendered_diff(base.body_html if base else "", revision.body_html),
+        "diff_view": diff_view(request),
         "form": form or DecisionForm(initial={"change": revision.change}),
         "actions": policy.allowed_actions(revision, request.user),
         "out_of_date": revision.is_out_of_date,

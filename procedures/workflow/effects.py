@@ -17,6 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.dispatch import Signal
 
 from .. import caching, linking, search
+from ..caching.readers import forget_favourites
 from ..models import Procedure, ProcedureFormerPlace, Revision
 from ..text.wikilinks import link_key
 from . import notifications
@@ -150,3 +151,8 @@ def people_changed() -> None:
 def permissions_changed() -> None:
     """Roles or permissions changed: every cached permission set is read again."""
     caching.invalidate(caching.PERMISSIONS)
+
+
+def favourites_changed(user_id: int) -> None:
+    """A reader starred or unstarred a procedure: their star set is read afresh."""
+    forget_favourites(user_id)

@@ -26,6 +26,11 @@ def can_read(user: AbstractBaseUser) -> bool:
     return bool(user.is_authenticated and user.is_active)
 
 
+def can_keep_bookmarks(user: AbstractBaseUser) -> bool:
+    """Return whether the user may star procedures and have their reading remembered."""
+    return can_read(user)
+
+
 def can_edit(user: AbstractBaseUser) -> bool:
     """Return whether the user may write drafts (Editors, Approvers, superusers)."""
     return can_read(user) and user.has_perm(EDIT_PERMISSION)

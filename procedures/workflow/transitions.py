@@ -21,8 +21,10 @@ from django.utils.text import slugify
 
 from ..linking import links_made_ambiguous, render_body
 from ..models import (
+    Favourite,
     Procedure,
     ProcedureEvent,
+    RecentView,
     Revision,
     RevisionEvent,
     Section,
@@ -793,3 +795,35 @@ def revision_save_and_update(
     except (WorkflowError, NotAllowed) as exc:
         return SaveAndUpdateResult(revision=revision, merge=None, refusal=exc)
     return SaveAndUpdateResult(revision=merge.revision, merge=merge, refusal=None)
+
+
+# A reader's own bookmarks: starred procedures and the ones read lately. Personal, so no
+# revision event (nothing in the manual changed) and no cache version but the person's own.
+
+
+@transaction.atomic
+def procedure_favourite(*, procedure: Procedure, user: AbstractBaseUser, starred: bool) -> bool:
+    """Star (or unstar) a procedure for this reader; return whether it is starred now."""
+    if not policy.can_keep_bookmarks(user):
+        raise NotAllowed("Only people who can read the manual keep favourites.")
+    procedure = Procedure.objects.get(pk=procedure.pk)  # still there
+    if starred:
+        Favourite.objects.get_or_create(user=user, procedure=procedure)
+    else:
+        Favourite.objects.filter(user=user, procedure=procedure).delete()
+    effects.favourites_changed(user.pk)
+    return starred
+
+
+@transaction.atomic
+def procedure_record_view(*, procedure: Procedure, user: AbstractBaseUser) -> None:
+    """Note that this reader opened the procedure's page; keep only their latest few."""
+    if not policy.can_keep_bookmarks(user):
+        raise NotAllowed("Only people who can read the manual have recently viewed pages.")
+    RecentView.objects.update_or_create(
+        user=user, procedure_id=procedure.pk, defaults={"viewed_at": timezone.now()}
+    )
+    keep = RecentView.objects.filter(user=user).order_by("-viewed_at", "-pk")[: RecentView.KEPT]
+    RecentView.objects.filter(user=user).exclude(
+        pk__in=list(keep.values_list("pk", flat=True))
+    ).delete()

@@ -273,6 +273,12 @@
   }
 
   button.addEventListener("click", function () {
+    picker.accept = "";
+    picker.click();
+  });
+  // The editor toolbar's Image button (editor-toolbar.js): the same chooser, images only.
+  body.addEventListener("sop:choose-image", function () {
+    picker.accept = IMAGE_TYPES.join(",");
     picker.click();
   });
   picker.addEventListener("change", function () {

@@ -73,8 +73,16 @@
       block("```\n" + inner + "\n```\n", 4, 4 + inner.length);
     },
     link: function () {
-      var title = selected() || "Procedure title";
-      insert("[[" + title + "]]", 2, 2 + title.length);
+      // The cursor goes before the closing brackets, where link-autocomplete.js offers
+      // titles matching what is typed (or selected).
+      var title = selected();
+      insert("[[" + title + "]]", 2 + title.length, 2 + title.length);
+      area.dispatchEvent(new CustomEvent("sop:link-started"));
+    },
+    image: function () {
+      // The attachments' own chooser (attachments.js), images only; the file goes in at
+      // the cursor, after the redaction dialog, as with the "Add image or file" button.
+      area.dispatchEvent(new CustomEvent("sop:choose-image"));
     },
   };
 
@@ -88,7 +96,10 @@
     ["table", "Table", "Table"],
     ["code", "Code", "Code block"],
     ["link", "[[Link]]", "Link to a procedure (Ctrl+K)"],
+    ["image", "Image", "Add an image"],
   ];
+  // Images go through the attachments' chooser: no button where it is not on the page.
+  var canAttach = !!document.querySelector(".attachment-picker");
   var KEYS = { b: "bold", i: "italic", k: "link" };
 
   var bar = document.createElement("div");
@@ -97,6 +108,9 @@
   bar.setAttribute("aria-label", "Formatting");
   bar.setAttribute("aria-controls", area.id);
   BUTTONS.forEach(function (spec) {
+    if (spec[0] === "image" && !canAttach) {
+      return;
+    }
     var button = document.createElement("button");
     button.type = "button";
     button.className = "btn btn-outline-secondary btn-sm editor-" + spec[0];

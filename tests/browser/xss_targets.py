@@ -270,6 +270,45 @@ def _editors_draft(place: Place) -> list[str]:
     return [reverse("procedures:revision_edit", kwargs=draft.url_kwargs())]
 
 
+def _changed_body(place: Place, payload: str) -> None:
+    """Revision 2, in review, adds the payload to the approved text: both diffs show it."""
+    Revision.objects.create(
+        procedure=place.procedure, number=place.procedure.revisions.count() + 1,
+        body=fit(Revision, "body", f"Text\n\n{payload}\n\n- {payload}"), author=place.owner,
+        status=Revision.Status.IN_REVIEW, submitted_at=timezone.now(), based_on=place.revision,
+    )  # fmt: skip
+    make_user("editor", username=XSS_EDITOR)
+
+
+def _diff_pages(place: Place) -> list[str]:
+    """The review page and the compare page, each on its rendered diff."""
+    latest = place.procedure.revisions.order_by("-number").first()
+    compare = reverse("procedures:compare", kwargs=place.procedure.url_kwargs())
+    return [
+        reverse("procedures:review", kwargs=latest.url_kwargs()) + "?view=rendered",
+        f"{compare}?from={place.revision.number}&to={latest.number}&view=rendered",
+    ]
+
+
+def _bookmarked(place: Place, payload: str) -> None:
+    """XSS_EDITOR starred the procedure (its title the payload) and read it lately."""
+    from procedures.models import Favourite, RecentView
+
+    _set(place.procedure, "title", payload)
+    editor = make_user("editor", username=XSS_EDITOR)
+    Favourite.objects.get_or_create(user=editor, procedure=place.procedure)
+    RecentView.objects.get_or_create(user=editor, procedure=place.procedure)
+
+
+def _titled(place: Place, payload: str) -> None:
+    _set(place.procedure, "title", payload)
+    make_user("editor", username=XSS_EDITOR)
+
+
+def _title_lookup(place: Place) -> list[str]:
+    return [reverse("procedures:procedure_titles") + "?q=" + quote(place.procedure.title[:50])]
+
+
 def _rejection_being_fixed(place: Place, payload: str) -> None:
     """A rejected revision (comment: the payload), revised by one in review and by
     XSS_EDITOR's draft: the review page and the edit page quote the comment."""
@@ -290,7 +329,9 @@ def _rejection_being_fixed(place: Place, payload: str) -> None:
 
 
 def _fix_pages(place: Place) -> list[str]:
-    in_review = place.procedure.revisions.get(status=Revision.Status.IN_REVIEW)
+    in_review = place.procedure.revisions.get(
+        status=Revision.Status.IN_REVIEW, revises__isnull=False
+    )
     return [reverse("procedures:review", kwargs=in_review.url_kwargs()), *_editors_draft(place)]
 
 
@@ -549,6 +590,18 @@ TARGETS = [
     Target(
         "titles on the reorganising pages", lambda p, x: None, _reorganising_pages, as_admin=True
     ),
+    # The edit page's [[link]] suggestions (issue 15): titles as JSON for editors; the list
+    # itself, written with textContent, is test_link_autocomplete's hostile-title test.
+    Target("procedure title in link suggestions", _titled, _title_lookup, as_editor=True),
+    # My work's Favourites and Recently viewed (issue 15) name procedures by title.
+    Target(
+        "bookmarked procedure title",
+        _bookmarked,
+        lambda p: [reverse("procedures:my_work")],
+        as_editor=True,
+    ),
+    # The review and compare pages' rendered diff (issue 15): marked blocks of two revisions.
+    Target("revision body in the rendered diff", _changed_body, _diff_pages, as_editor=True),
     # Reflected: the header search box and the list's title filter write the query back.
     Target(
         "search query",
