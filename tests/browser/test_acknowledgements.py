@@ -4,11 +4,16 @@ reads and acknowledges; an editor's material change is approved; the technician 
 what changed and acknowledges again. Every page is watched (no script error, no CSP
 violation)."""
 
+import csv
+import io
 import re
+from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from procedures.models import Revision
@@ -64,6 +69,7 @@ def test_technicians_acknowledge_a_section_and_read_only_what_changed(
     said(tess, "you have read and understood revision 1")
     expect(tess.locator(".acknowledgement")).to_contain_text("You acknowledged revision 1 on")
     expect(menu(tess).locator(".to-read-count")).to_have_count(0)
+    between = timezone.localtime().isoformat()  # after the first acknowledgement
 
     # The editor makes a material change (the default) and the approver approves it.
     erin = person(editor)
@@ -98,8 +104,23 @@ def test_technicians_acknowledge_a_section_and_read_only_what_changed(
     said(tess, "you have read and understood revision 2")
     expect(tess.locator(".acknowledgement")).to_contain_text("You acknowledged revision 2 on")
 
-    # ---- LEAD: after merging issue-14-report, add the last step here: the approver downloads
-    # ---- the compliance CSV and it shows both of tess's acknowledgements (revisions 1 and 2).
+    # The approver downloads the compliance CSV: today it shows tess's acknowledgement of
+    # revision 2; as of the moment between the two, her acknowledgement of revision 1.
+    def csv_rows(query: str = "") -> list[dict]:
+        ada.goto(live_server.url + reverse("compliance:report") + query)
+        with ada.expect_download() as download:
+            ada.get_by_role("link", name="Download CSV").click()
+        text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+        return [row for row in csv.DictReader(io.StringIO(text)) if row["username"] == "tess"]
+
+    for query, number in [("", "2"), ("?" + urlencode({"as_of": between}), "1")]:
+        (row,) = csv_rows(query)
+        assert (row["procedure_title"], row["revision"], row["status"]) == (
+            "Nightly backup check",
+            number,
+            "acknowledged",
+        ), query
+        assert row["acknowledged_at"] and not row["carried_from_revision"]
 
     problems = [(w.page.url, w.problems()) for w in watches]
     assert [(url, p) for url, p in problems if any(p.values())] == []
