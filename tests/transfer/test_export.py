@@ -239,3 +239,19 @@ def test_hostile_names_are_escaped_in_the_export(manual):
     html = content.decode()
     assert "<script>" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
+
+
+def test_an_archived_procedure_is_in_no_export(manual):
+    from procedures import workflow
+
+    workflow.procedure_archive(
+        procedure=manual.billing, user=manual.users["approver"], reason="Replaced by the PSA"
+    )
+    html = download(manual, "export_manual", "html")[1].decode()
+    # Its page is gone (a link to it from another procedure may still name it).
+    assert (
+        'id="p-1-ii-billing' not in html and "Billing procedures" not in html.split("<article")[0]
+    )
+    assert 'id="p-1-i-onboarding"' in html  # the others stay
+    names = zipfile.ZipFile(io.BytesIO(download(manual, "export_manual", "markdown")[1])).namelist()
+    assert names and not any("billing" in name for name in names)
