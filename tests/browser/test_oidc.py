@@ -205,3 +205,18 @@ def test_names_from_the_directory_are_text(browser, live_server, directory, watc
     )
     expect(page.get_by_role("alert")).to_contain_text("<img src=x onerror=alert(1)>")
     assert watching.all_dialogs() == [] and watching.page_errors == []
+
+
+def test_an_address_outside_the_allowed_domains_is_refused(
+    browser, live_server, directory, settings
+):
+    settings.SOP_OIDC_ALLOWED_EMAIL_DOMAINS = ["corp.test"]
+    directory.set_account("ursula", email="ursula@elsewhere.test", groups=["SOP Editors"])
+    page = sign_in_with_directory(browser.new_context().new_page(), live_server, "ursula")
+    expect(page.get_by_role("heading", name="Not signed in")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("not one of those this site accepts")
+    assert not User.objects.filter(email="ursula@elsewhere.test").exists()
+
+    directory.set_account("vera", email="vera@corp.test", groups=["SOP Editors"])
+    page = sign_in_with_directory(browser.new_context().new_page(), live_server, "vera")
+    expect(page.get_by_role("button", name="vera@corp.test")).to_be_visible()

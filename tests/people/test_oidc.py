@@ -167,3 +167,22 @@ def test_with_password_sign_in_off_nobody_signs_in_with_one(client, settings, un
     response = client.post(LOGIN, {"username": "glass", "password": PASSWORD})
     assert response.status_code == HTTPStatus.OK and "_auth_user_id" not in client.session
     assert 'name="password"' not in client.get(LOGIN).text
+
+
+@pytest.mark.parametrize(
+    "claims, allowed",
+    [
+        ({"tid": "9A1B-tenant", "email": "a@corp.test"}, True),  # tenant ids ignore case
+        ({"tid": "other-tenant", "email": "a@corp.test"}, False),
+        ({"email": "a@corp.test"}, False),  # a token naming no tenant
+    ],
+)
+def test_only_the_allowed_tenants_sign_in(settings, claims, allowed):
+    from people.oidc import OIDCBackend, SignInRefused
+
+    settings.SOP_OIDC_ALLOWED_TENANTS = ["9a1b-tenant"]
+    if allowed:
+        assert OIDCBackend().verify_claims(claims) is True
+    else:
+        with pytest.raises(SignInRefused, match="not the one this site accepts"):
+            OIDCBackend().verify_claims(claims)
