@@ -1,1 +1,1 @@
-from tests.people.ldap_fixtures import ldap_site, slapd_server  # noqa: F401
+from tests.people.ldap_fixtures import ldap_site, slapd_server, tls_slapd_server  # noqa: F401

@@ -1,5 +1,6 @@
 """Fixtures for the LDAP sign-in tests: a real slapd for the session (tests/people/slapd.py)
-and the site pointed at it. Without slapd (or python-ldap) the tests are skipped with the
+and the site pointed at it; another with TLS (a throwaway CA), and `use_ldap` to point the site at
+one with any SOP_LDAP_* variables. Without slapd (or python-ldap) the tests are skipped with the
 reason on a developer's machine, and fail under CI (CI=true, set by .ci/run): CI must run them.
 """
 
@@ -20,30 +21,43 @@ def _cannot(reason: str):
     pytest.skip(f"LDAP tests skipped: {reason}")
 
 
-@pytest.fixture(scope="session")
-def slapd_server():
-    reason = slapd.missing()
+def _server(*, tls=False):
+    reason = slapd.missing(tls=tls)
     if reason:
         _cannot(reason)
     try:
-        server = slapd.start()
+        server = slapd.start(tls=tls)
     except (RuntimeError, OSError) as exc:
         _cannot(f"could not start slapd: {exc}")
     yield server
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def slapd_server():
+    yield from _server()
+
+
+@pytest.fixture(scope="session")
+def tls_slapd_server():
+    """A slapd with a certificate for 127.0.0.1 (CA: .ca_file), StartTLS and ldaps://."""
+    yield from _server(tls=True)
+
+
+def use_ldap(settings, env):
+    """Sign in with LDAP as these SOP_LDAP_* variables would set it (settings: the fixture)."""
+    from people import ldap_config
+
+    for name, value in ldap_config.settings_from_env(env).items():
+        setattr(settings, name, value)
+    first, *others = (b for b in settings.AUTHENTICATION_BACKENDS if b != ldap_config.BACKEND)
+    settings.AUTHENTICATION_BACKENDS = [first, ldap_config.BACKEND, *others]
+    settings.SOP_DIRECTORY_GROUP_ROLES = GROUP_ROLES
+    settings.SOP_DIRECTORY_UNMAPPED = "refuse"
+
+
 @pytest.fixture
 def ldap_site(settings, slapd_server):
     """The site with LDAP sign-in on, as SOP_LDAP_* variables would set it."""
-    from people import ldap_config
-
-    for name, value in ldap_config.settings_from_env(slapd_server.env()).items():
-        setattr(settings, name, value)
-    settings.AUTHENTICATION_BACKENDS = [
-        settings.AUTHENTICATION_BACKENDS[0], ldap_config.BACKEND,
-        *settings.AUTHENTICATION_BACKENDS[1:],
-    ]  # fmt: skip
-    settings.SOP_DIRECTORY_GROUP_ROLES = GROUP_ROLES
-    settings.SOP_DIRECTORY_UNMAPPED = "refuse"
+    use_ldap(settings, slapd_server.env())
     return slapd_server
