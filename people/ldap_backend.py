@@ -11,9 +11,10 @@ never taken over by a directory entry of the same name: its password is checked 
 
 from __future__ import annotations
 
+import ldap
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django_auth_ldap.backend import LDAPBackend
+from django_auth_ldap.backend import LDAPBackend, ldap_error
 
 from procedures import security
 
@@ -22,6 +23,7 @@ from .directory_roles import DirectorySignInRefused, apply_directory_groups
 from .signin import DIRECTORY_REFUSAL
 
 SOURCE = "ldap"
+LDAP_ERROR = "_sop_ldap_error"  # on the request: what the directory's library raised
 
 
 class DirectoryBackend(LDAPBackend):
@@ -45,7 +47,12 @@ class DirectoryBackend(LDAPBackend):
         request, username = self._request, ldap_user._username
         user = super().authenticate_ldap_user(ldap_user, password)
         if user is None:
-            reason = "wrong password, unknown user or directory unreachable"
+            error = getattr(request, LDAP_ERROR, None)
+            reason = (
+                _error_reason(error)
+                if error is not None
+                else "wrong password, unknown user or directory unreachable"
+            )
             security.directory_sign_in_refused(
                 request, source=SOURCE, username=username, reason=reason
             )
@@ -80,3 +87,25 @@ class DirectoryBackend(LDAPBackend):
 
     def get_all_permissions(self, user, obj=None):
         return set()
+
+
+def _error_reason(error) -> str:
+    """What went wrong asking the directory (an untrusted certificate is a connect error)."""
+    detail = error.args[0] if error.args and isinstance(error.args[0], dict) else {}
+    hint = (
+        " (unreachable, or its TLS certificate not trusted)"
+        if isinstance(error, ldap.SERVER_DOWN | ldap.CONNECT_ERROR)
+        else ""
+    )
+    said = [detail.get("desc", ""), detail.get("info", "")]
+    said = "; ".join(text for text in said if text and text != "(unknown error code)")
+    return f"directory error{hint}: {type(error).__name__}: {said}"
+
+
+def _note_ldap_error(sender, context=None, request=None, exception=None, **kwargs):
+    # django-auth-ldap catches its library's errors and reports them only with this signal.
+    if request is not None and exception is not None:
+        setattr(request, LDAP_ERROR, exception)
+
+
+ldap_error.connect(_note_ldap_error, sender=DirectoryBackend, dispatch_uid="people.ldap_error")

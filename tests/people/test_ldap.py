@@ -11,6 +11,7 @@ from django.urls import reverse
 from people.models import PersonEvent
 from procedures import workflow
 from tests.people import slapd
+from tests.people.ldap_fixtures import use_ldap
 from tests.roles import PASSWORD as LOCAL_PASSWORD
 from tests.roles import make_user
 
@@ -162,3 +163,56 @@ def test_the_environment_switches_ldap_on(slapd_server):
     assert type(config["AUTH_LDAP_GROUP_TYPE"]).__name__ == "NestedActiveDirectoryGroupType"
     with pytest.raises(ldap_config.LDAPConfigurationError, match="SOP_LDAP_GROUP_TYPE"):
         ldap_config.settings_from_env(slapd_server.env(SOP_LDAP_GROUP_TYPE="posix"))
+
+
+# TLS: a slapd whose certificate a throwaway CA signed, answering nothing without TLS.
+
+
+def test_starttls_with_the_servers_ca_signs_in(client, settings, tls_slapd_server):
+    server = tls_slapd_server
+    use_ldap(settings, server.env(SOP_LDAP_START_TLS="1", SOP_LDAP_CA_FILE=str(server.ca_file)))
+    assert sign_in(client, "alice").status_code == HTTPStatus.FOUND
+    assert roles_of("alice") == (["Approvers"], False)
+
+
+def test_ldaps_with_the_servers_ca_signs_in(client, settings, tls_slapd_server):
+    server = tls_slapd_server
+    use_ldap(
+        settings,
+        server.env(SOP_LDAP_SERVER_URI=server.ldaps_uri, SOP_LDAP_CA_FILE=str(server.ca_file)),
+    )
+    assert sign_in(client, "bob").status_code == HTTPStatus.FOUND
+    assert roles_of("bob") == (["Editors"], False)
+
+
+def test_without_tls_the_tls_server_refuses(client, settings, tls_slapd_server, security_log):
+    use_ldap(settings, tls_slapd_server.env())  # so the tests above did use TLS
+    assert sign_in(client, "alice").status_code == HTTPStatus.OK
+    assert "_auth_user_id" not in client.session
+    assert any(
+        "directory sign-in refused (ldap): user='alice'" in m and "CONFIDENTIALITY_REQUIRED" in m
+        for m in security_log()
+    )
+
+
+@pytest.mark.parametrize("ldaps", [False, True], ids=["starttls", "ldaps"])
+def test_a_certificate_from_another_ca_is_refused(
+    client, settings, tls_slapd_server, security_log, tmp_path, ldaps
+):
+    server = tls_slapd_server
+    uri = {"SOP_LDAP_SERVER_URI": server.ldaps_uri} if ldaps else {"SOP_LDAP_START_TLS": "1"}
+    use_ldap(settings, server.env(**uri, SOP_LDAP_CA_FILE=str(server.ca_file)))
+    assert sign_in(client, "alice").status_code == HTTPStatus.FOUND
+    client.logout()
+    # Each connection has its own TLS settings: the CA of the sign-in before is not kept.
+    other_ca = slapd.make_ca(tmp_path, "Other CA")
+    use_ldap(settings, server.env(**uri, SOP_LDAP_CA_FILE=str(other_ca.certificate)))
+    response = sign_in(client, "alice")
+    assert response.status_code == HTTPStatus.OK  # the login form again, not a 500
+    assert b"correct username and password" in response.content
+    assert "_auth_user_id" not in client.session
+    assert any(
+        "directory sign-in refused (ldap): user='alice'" in m
+        and "directory error (unreachable, or its TLS certificate not trusted)" in m
+        for m in security_log()
+    )
