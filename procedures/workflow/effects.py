@@ -97,6 +97,12 @@ def procedure_moved(procedure: Procedure, *, old_path: str, old_title: str) -> N
     procedure_changed(procedure)
 
 
+def templates_changed() -> None:
+    """A procedure became or stopped being a template, or a section's default changed: the
+    pages that offer them (a procedure's and a section's) show it."""
+    caching.invalidate(caching.MANUAL)
+
+
 def work_changed() -> None:
     """A revision entered or left review: pages saying "a newer revision is in review"."""
     if _bulk.get():
