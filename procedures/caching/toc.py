@@ -111,6 +111,11 @@ class Book:
     def procedure(self, volume: int, numeral: str, slug: str) -> ProcedureEntry | None:
         return self._places.get((volume, numeral, slug))
 
+    def entry(self, pk: int) -> ProcedureEntry | None:
+        """Return the procedure in use with this id, or None (archived, or gone)."""
+        index = self._position.get(pk)
+        return None if index is None else self.procedures[index]
+
     def templates(self) -> list[ProcedureEntry]:
         """Return the templates with approved text, in book order (as
         `Procedure.objects.templates()`)."""

@@ -874,3 +874,4 @@ def procedure_record_view(*, procedure: Procedure, user: AbstractBaseUser) -> No
     RecentView.objects.filter(user=user).exclude(
         pk__in=list(keep.values_list("pk", flat=True))
     ).delete()
+    effects.procedure_viewed(user.pk)

@@ -604,11 +604,12 @@ TARGETS = [
     # The edit page's [[link]] suggestions (issue 15): titles as JSON for editors; the list
     # itself, written with textContent, is test_link_autocomplete's hostile-title test.
     Target("procedure title in link suggestions", _titled, _title_lookup, as_editor=True),
-    # My work's Favourites and Recently viewed (issue 15) name procedures by title.
+    # My work's Favourites and Recently viewed, and the contents page's panel of them
+    # (issue 15), name procedures by title.
     Target(
         "bookmarked procedure title",
         _bookmarked,
-        lambda p: [reverse("procedures:my_work")],
+        lambda p: [reverse("procedures:my_work"), reverse("procedures:contents")],
         as_editor=True,
     ),
     # The review and compare pages' rendered diff (issue 15): marked blocks of two revisions.
