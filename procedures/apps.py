@@ -15,3 +15,8 @@ class ProceduresConfig(AppConfig):
         )
 
         signals.connect()
+        # The contents page's per-person "Your favourites" / "Recently viewed" (issue 15).
+        from .caching import pages
+        from .templatetags import bookmarks
+
+        pages.register_slot("bookmarks", bookmarks.panel)

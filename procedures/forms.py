@@ -156,6 +156,22 @@ class ReorderForm(forms.Form):
     direction = forms.ChoiceField(choices=[("up", "Up"), ("down", "Down")])
 
 
+class MarkTemplateForm(forms.Form):
+    """The procedure page's "Make it a template" / "No longer a template" button."""
+
+    on = forms.TypedChoiceField(choices=[("1", "Mark"), ("0", "Unmark")], coerce=lambda v: v == "1")
+
+
+class SectionTemplateForm(forms.Form):
+    """Which template a section's new procedures start from (the section page's form)."""
+
+    template = forms.ModelChoiceField(
+        queryset=Procedure.objects.templates(), empty_label=None,
+        error_messages={"invalid_choice": "That is not a template with approved text (or the "
+                        "form was changed): nothing changed."},
+    )  # fmt: skip
+
+
 class DecisionForm(CrispyForm):
     """An approver's comment on approving or rejecting (a rejection needs one)."""
 

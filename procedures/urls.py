@@ -37,6 +37,11 @@ urlpatterns = [
         name="section_order",
     ),
     path(
+        "manual/<int:volume>/<numeral:section>/default-template/",
+        views.SectionTemplateView.as_view(),
+        name="section_template",
+    ),
+    path(
         "manual/<int:volume>/<numeral:section>/new/",
         views.ProcedureCreateView.as_view(),
         name="procedure_create",
@@ -52,6 +57,7 @@ urlpatterns = [
     path(PROCEDURE + "history/", views.HistoryView.as_view(), name="history"),
     path(PROCEDURE + "reorganise/", views.ReorganiseView.as_view(), name="reorganise"),
     path(PROCEDURE + "archive/", views.ArchiveView.as_view(), name="archive"),
+    path(PROCEDURE + "template/", views.MarkTemplateView.as_view(), name="mark_template"),
     path(PROCEDURE + "favourite/", views.FavouriteView.as_view(), name="favourite"),
     path(PROCEDURE + "viewed/", views.ViewedView.as_view(), name="viewed"),
     path(PROCEDURE + "compare/", views.CompareView.as_view(), name="compare"),

@@ -27,7 +27,7 @@ from typing import Any
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from procedures.models import Revision
+from procedures.models import Procedure, Revision
 from tests.factories import ProcedureFactory, RevisionFactory, SectionFactory, VolumeFactory
 from tests.roles import ROLES, make_user
 
@@ -126,6 +126,9 @@ MATRIX: dict[str, tuple] = {
     "procedures:reorganise":                 ("GET",  LOGIN,     403,    403,    200,      200),
     "procedures:archive":                    ("POST", LOGIN,     403,    403,    302,      302),
     "procedures:section_order":              ("GET",  LOGIN,     403,    403,    200,      200),
+    # Issue 15: approvers offer a procedure as a template and choose a section's default.
+    "procedures:mark_template":              ("POST", LOGIN,     403,    403,    302,      302),
+    "procedures:section_template":           ("POST", LOGIN,     403,    403,    302,      302),
     "procedures:volume_order":               ("GET",  LOGIN,     403,    403,    200,      200),
     # The compliance report: every reader (their own rows; approvers and the superuser
     # everyone's). The example person is the reader: their own page, not the editor's.
@@ -286,6 +289,11 @@ EXAMPLES: dict[str, Callable[[World], dict]] = {
     },
     "procedures:reorganise": lambda w: w.procedure.url_kwargs(),
     "procedures:archive": lambda w: w.procedure.url_kwargs(),
+    "procedures:mark_template": lambda w: w.procedure.url_kwargs(),
+    "procedures:section_template": lambda w: {
+        "volume": w.volume.number,
+        "section": w.section.numeral,
+    },
     "procedures:section_order": lambda w: {
         "volume": w.volume.number,
         "section": w.section.numeral,
@@ -460,6 +468,12 @@ def draft_wide_image(world: World):
     return store_for(world.draft, image_bytes(size=(1700, 20)), "wide.png")
 
 
+def _a_template(world: World) -> int:
+    """Offer the World's approved procedure as a template; return its id."""
+    Procedure.objects.filter(pk=world.procedure.pk).update(is_template=True)
+    return world.procedure.pk
+
+
 def _file_kwargs(attachment) -> dict:
     return {"key": attachment.sha256, "name": attachment.name}
 
@@ -478,6 +492,8 @@ POST_DATA: dict[str, Callable[[World], dict]] = {
     "compliance:set_interval": lambda w: {"interval_months": "6"},
     "compliance:confirm": lambda w: {"comment": "Read it again; still right."},
     "procedures:archive": lambda w: {"reason": "Replaced by the self-service portal."},
+    "procedures:mark_template": lambda w: {"on": "1"},
+    "procedures:section_template": lambda w: {"template": _a_template(w)},
     "compliance:acknowledge": lambda w: {"revision": w.approved.number},
     "compliance:require": lambda w: {"due_days": "14"},
     "compliance:section_require": lambda w: {"due_days": "14"},

@@ -28,7 +28,8 @@ PAGES = {
 # read acknowledgements (issue 14): the rule named in the procedure's header (one query)
 # and the reader's reading state for the menu and the page's panel (one query for the rules;
 # a few more only when some procedure asks acknowledgement, pinned in tests/compliance); and
-# the reader's starred procedures (issue 15: one query, then kept per person in the cache).
+# the reader's starred and recently viewed procedures (issue 15: one query, for the star and
+# the contents page's panel, then kept per person in the cache).
 WARM_QUERIES = {"contents": 1, "volume": 1, "section": 1, "procedure": 1}
 
 

@@ -386,11 +386,16 @@ def test_a_body_too_large_is_a_bad_request(world, caplog, name):
             assert page in response.content
 
 
-# URLs only JavaScript posts to: no page holds their form, so their fields are listed here.
+# URLs only JavaScript posts to (no page holds their form) and forms a page shows only in some
+# states: their fields are listed here.
 SCRIPT_FORMS = {
     "procedures:autosave": ["body", "summary", "change", "version", "csrfmiddlewaretoken"],
     "procedures:preview": ["body"],
     "procedures:favourite": ["starred", "csrfmiddlewaretoken"],
+    # Issue 15: approvers' buttons shown only in some states (a written procedure; a section
+    # page once a template exists), so fuzzed here whatever the World's state.
+    "procedures:mark_template": ["on", "csrfmiddlewaretoken"],
+    "procedures:section_template": ["template", "csrfmiddlewaretoken"],
 }
 
 

@@ -27,6 +27,7 @@ class ProcedureEntry:
     written: bool
     section: SectionEntry = field(repr=False)
     archived: bool = False
+    template: bool = False  # offered as a template (Procedure.is_template)
 
     def get_absolute_url(self) -> str:
         return self.url
@@ -110,6 +111,16 @@ class Book:
     def procedure(self, volume: int, numeral: str, slug: str) -> ProcedureEntry | None:
         return self._places.get((volume, numeral, slug))
 
+    def entry(self, pk: int) -> ProcedureEntry | None:
+        """Return the procedure in use with this id, or None (archived, or gone)."""
+        index = self._position.get(pk)
+        return None if index is None else self.procedures[index]
+
+    def templates(self) -> list[ProcedureEntry]:
+        """Return the templates with approved text, in book order (as
+        `Procedure.objects.templates()`)."""
+        return [p for p in self.procedures if p.template and p.written]
+
     def neighbours(self, pk: int) -> tuple[ProcedureEntry | None, ProcedureEntry | None]:
         """Return the procedures printed just before and just after procedure `pk`."""
         index = self._position.get(pk)
@@ -145,9 +156,9 @@ def build_book(version: str) -> Book:
     procedures = []
     archived = []
     rows = Procedure.objects.in_book_order().values_list(
-        "pk", "title", "slug", "section_id", "current_revision_id", "archived_at"
+        "pk", "title", "slug", "section_id", "current_revision_id", "archived_at", "is_template"
     )
-    for pk, title, slug, section_id, current_revision_id, archived_at in rows:
+    for pk, title, slug, section_id, current_revision_id, archived_at, template in rows:
         section = sections[section_id]
         entry = ProcedureEntry(
             pk=pk,
@@ -159,6 +170,7 @@ def build_book(version: str) -> Book:
             written=current_revision_id is not None,
             section=section,
             archived=archived_at is not None,
+            template=template,
         )
         if entry.archived:
             archived.append(entry)

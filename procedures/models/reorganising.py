@@ -1,4 +1,5 @@
-"""What happened to a procedure itself (archived, restored, renamed, moved, reordered) and the
+"""What happened to a procedure itself (archived, restored, renamed, moved, reordered, marked
+as a template or made a section's default) and the
 places it has been, so old addresses and `[[links]]` still find it."""
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ class ProcedureEvent(models.Model):
         RENAMED = "renamed", "Renamed"
         MOVED = "moved", "Moved"
         REORDERED = "reordered", "Reordered"
+        TEMPLATE_MARKED = "template_marked", "Marked as a template"
+        TEMPLATE_UNMARKED = "template_unmarked", "No longer a template"
+        SECTION_DEFAULT = "section_default", "Made a section's default template"
 
     procedure = models.ForeignKey(
         Procedure, on_delete=models.CASCADE, related_name="procedure_events"
@@ -38,7 +42,16 @@ class ProcedureEvent(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(
-                    action__in=["archived", "unarchived", "renamed", "moved", "reordered"]
+                    action__in=[
+                        "archived",
+                        "unarchived",
+                        "renamed",
+                        "moved",
+                        "reordered",
+                        "template_marked",
+                        "template_unmarked",
+                        "section_default",
+                    ]
                 ),
                 name="procedure_event_action_valid",
             ),

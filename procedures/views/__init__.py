@@ -17,7 +17,14 @@ from .editing import (
 from .finding import ProcedureListView, ProcedureTitlesView, SearchView
 from .history import CompareView, HistoryView, MyWorkView, RevisionView
 from .reading import ContentsView, ProcedureView, SectionView, VolumeView
-from .reorganising import ArchiveView, ReorganiseView, SectionOrderView, VolumeOrderView
+from .reorganising import (
+    ArchiveView,
+    MarkTemplateView,
+    ReorganiseView,
+    SectionOrderView,
+    SectionTemplateView,
+    VolumeOrderView,
+)
 from .review import ApproveView, RejectView, ReviewQueueView, ReviewView
 
 __all__ = [
@@ -31,6 +38,7 @@ __all__ = [
     "EditEntryView",
     "FavouriteView",
     "HistoryView",
+    "MarkTemplateView",
     "MyWorkView",
     "PreviewView",
     "ProcedureCreateView",
@@ -45,6 +53,7 @@ __all__ = [
     "RevisionView",
     "SearchView",
     "SectionOrderView",
+    "SectionTemplateView",
     "SectionView",
     "StartDraftView",
     "SubmitView",

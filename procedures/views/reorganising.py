@@ -6,16 +6,22 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views import View
 
 from .. import workflow
 from ..caching.toc import book
-from ..forms import ArchiveForm, RenameMoveForm, ReorderForm
+from ..forms import (
+    ArchiveForm,
+    MarkTemplateForm,
+    RenameMoveForm,
+    ReorderForm,
+    SectionTemplateForm,
+)
 from ..selectors import procedure_at, section_at, volume_sections
 from ..workflow import policy
-from .common import PostOnlyView, refuse_form
+from .common import PostOnlyView, refusal_status, refusal_text, refuse_form
 
 
 def _require_reorganiser(user) -> None:
@@ -92,6 +98,65 @@ class ArchiveView(PostOnlyView):
     def belongs_to(self, kwargs):
         procedure = procedure_at(kwargs)
         return procedure.get_absolute_url(), f"“{procedure.title}”"
+
+
+def _refused(request, exc) -> HttpResponse:
+    """A refused template change: the message on the site's own refusal page, with its 4xx."""
+    messages.error(request, refusal_text(exc))
+    back = request.path.rstrip("/").rsplit("/", 1)[0] + "/"
+    return render(request, "procedures/refused.html", {"back_url": back},
+                  status=refusal_status(exc))  # fmt: skip
+
+
+class MarkTemplateView(PostOnlyView):
+    """POST `.../template/`: `on=1` offers the approved text as a template, `on=0` stops."""
+
+    verb = "mark as a template"
+
+    def post(self, request, **kwargs):
+        procedure = procedure_at(kwargs)
+        form = MarkTemplateForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ValidationError("Mark or unmark: the form was changed.", code="mark")
+            workflow.procedure_mark_template(procedure=procedure, user=request.user,
+                                             on=form.cleaned_data["on"])  # fmt: skip
+        except (PermissionDenied, ValidationError) as exc:
+            return _refused(request, exc)
+        done = ("is now offered as a template" if form.cleaned_data["on"]
+                else "is no longer offered as a template")  # fmt: skip
+        messages.success(request, f"“{procedure.title}” {done}.")
+        return redirect(procedure.get_absolute_url())
+
+    def belongs_to(self, kwargs):
+        procedure = procedure_at(kwargs)
+        return procedure.get_absolute_url(), f"“{procedure.title}”"
+
+
+class SectionTemplateView(PostOnlyView):
+    """POST `/manual/3/ii/default-template/`: the text new procedures of the section start
+    from becomes the chosen template's approved text."""
+
+    verb = "choose the default template"
+
+    def post(self, request, **kwargs):
+        section = section_at(kwargs)
+        form = SectionTemplateForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ValidationError(form.errors["template"][0], code="template_choice")
+            template = form.cleaned_data["template"]
+            workflow.section_set_default_template(section=section, user=request.user,
+                                                  template=template)  # fmt: skip
+        except (PermissionDenied, ValidationError) as exc:
+            return _refused(request, exc)
+        messages.success(request, f"New procedures of this section now start from "
+                                  f"“{template.title}”.")  # fmt: skip
+        return redirect(section.get_absolute_url())
+
+    def belongs_to(self, kwargs):
+        section = section_at(kwargs)
+        return section.get_absolute_url(), f"Section {section.numeral}"
 
 
 class _ReorderView(View):

@@ -29,6 +29,7 @@ from .transitions import (
     procedure_archive,
     procedure_create,
     procedure_favourite,
+    procedure_mark_template,
     procedure_record_view,
     procedure_rename_move,
     procedure_reorder,
@@ -46,6 +47,7 @@ from .transitions import (
     revision_update,
     revision_withdraw,
     section_reorder,
+    section_set_default_template,
     title_refusal,
 )
 
@@ -75,6 +77,7 @@ __all__ = [
     "procedure_archive",
     "procedure_create",
     "procedure_favourite",
+    "procedure_mark_template",
     "procedure_record_view",
     "procedure_rename_move",
     "procedure_reorder",
@@ -92,6 +95,7 @@ __all__ = [
     "revision_update",
     "revision_withdraw",
     "section_reorder",
+    "section_set_default_template",
     "self_approval_allowed",
     "title_refusal",
 ]

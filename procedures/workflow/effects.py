@@ -17,7 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.dispatch import Signal
 
 from .. import caching, linking, search
-from ..caching.readers import forget_favourites
+from ..caching.readers import forget_favourites, refresh_bookmarks
 from ..models import Procedure, ProcedureFormerPlace, Revision
 from ..text.wikilinks import link_key
 from . import notifications
@@ -97,6 +97,12 @@ def procedure_moved(procedure: Procedure, *, old_path: str, old_title: str) -> N
     procedure_changed(procedure)
 
 
+def templates_changed() -> None:
+    """A procedure became or stopped being a template, or a section's default changed: the
+    pages that offer them (a procedure's and a section's) show it."""
+    caching.invalidate(caching.MANUAL)
+
+
 def work_changed() -> None:
     """A revision entered or left review: pages saying "a newer revision is in review"."""
     if _bulk.get():
@@ -156,3 +162,8 @@ def permissions_changed() -> None:
 def favourites_changed(user_id: int) -> None:
     """A reader starred or unstarred a procedure: their star set is read afresh."""
     forget_favourites(user_id)
+
+
+def procedure_viewed(user_id: int) -> None:
+    """A reader opened a procedure: their "Recently viewed" is read afresh."""
+    refresh_bookmarks(user_id)

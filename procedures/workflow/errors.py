@@ -22,6 +22,8 @@ INPUT_ERROR_CODES = frozenset(
         "section",
         "reason",
         "change",
+        "mark",
+        "template_choice",
     }
 )
 

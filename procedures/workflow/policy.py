@@ -59,6 +59,19 @@ def reorganise_refusal(user: AbstractBaseUser) -> str:
     return "Only approvers can archive, restore, rename, move or reorder procedures."
 
 
+def can_manage_templates(user: AbstractBaseUser) -> bool:
+    """Return whether the user may mark procedures as templates and choose a section's
+    default template (Approvers, superusers)."""
+    return can_review(user)
+
+
+def templates_refusal(user: AbstractBaseUser) -> str:
+    """Return why the user may not manage templates, or "" if they may."""
+    if can_manage_templates(user):
+        return ""
+    return "Only approvers can mark templates and choose a section's default template."
+
+
 def can_open_admin(user: AbstractBaseUser) -> bool:
     """Return whether the menu offers the user Django's admin (staff)."""
     return can_read(user) and user.is_staff

@@ -39,7 +39,7 @@ Action = RevisionEvent.Action
 PAction = ProcedureEvent.Action
 
 # Slugs a new procedure may not take: they name pages beside the procedures of a section.
-RESERVED_SLUGS = {"new", "reorder"}
+RESERVED_SLUGS = {"new", "reorder", "default-template"}
 
 
 # Helpers shared by the transitions.
@@ -366,6 +366,53 @@ def section_reorder(*, section: Section, user: AbstractBaseUser, direction: str)
     section = Section.objects.select_for_update().get(pk=section.pk)
     _move_one_place(Section.objects.filter(volume_id=section.volume_id), section, direction)
     effects.sections_reordered()
+    return section
+
+
+@transaction.atomic
+def procedure_mark_template(*, procedure: Procedure, user: AbstractBaseUser, on: bool) -> Procedure:
+    """Offer (or stop offering) an approved procedure's text as a template new procedures
+    start from."""
+    refusal = policy.templates_refusal(user)
+    _require(not refusal, refusal)
+    procedure = _lock_procedure(procedure.pk)
+    if procedure.is_archived:
+        raise WorkflowError(f"“{procedure.title}” is archived; restore it first.", code="archived")
+    if on and procedure.current_revision_id is None:
+        raise WorkflowError(f"“{procedure.title}” has no approved text to start from yet.",
+                            code="unwritten")  # fmt: skip
+    if procedure.is_template == on:
+        state = "already" if on else "not"
+        raise WorkflowError(f"“{procedure.title}” is {state} a template.", code="unchanged")
+    procedure.is_template = on
+    procedure.save(update_fields=["is_template"])
+    action = PAction.TEMPLATE_MARKED if on else PAction.TEMPLATE_UNMARKED
+    _record_procedure(procedure=procedure, user=user, action=action)
+    effects.templates_changed()
+    return procedure
+
+
+@transaction.atomic
+def section_set_default_template(
+    *, section: Section, user: AbstractBaseUser, template: Procedure
+) -> Section:
+    """Make an approved procedure's text the one new procedures of the section start from (a
+    copy: later approvals of the template do not change it until it is chosen again)."""
+    refusal = policy.templates_refusal(user)
+    _require(not refusal, refusal)
+    section = Section.objects.select_for_update().select_related("volume").get(pk=section.pk)
+    template = (
+        Procedure.objects.published().select_related("current_revision", "section__volume")
+        .filter(pk=template.pk).first()
+    )  # fmt: skip
+    if template is None:
+        raise WorkflowError("That procedure has no approved text (or is archived).",
+                            code="template")  # fmt: skip
+    section.default_template = template.current_revision.body
+    section.save(update_fields=["default_template"])
+    _record_procedure(procedure=template, user=user, action=PAction.SECTION_DEFAULT,
+                      detail=f"of {section}")  # fmt: skip
+    effects.templates_changed()
     return section
 
 
@@ -827,3 +874,4 @@ def procedure_record_view(*, procedure: Procedure, user: AbstractBaseUser) -> No
     RecentView.objects.filter(user=user).exclude(
         pk__in=list(keep.values_list("pk", flat=True))
     ).delete()
+    effects.procedure_viewed(user.pk)

@@ -58,3 +58,36 @@ def test_screenshot_of_the_star_and_my_work(
     sizes = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert sizes[0] <= sizes[1]
     context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_contents_pages_panel_folded_and_opened(
+    browser, live_server, log_in, manual, reader, width, output_path
+):
+    """Issue 15: one folded line above the contents (a phone too); opened, the reader's own
+    favourites and recent reading, links to their pages."""
+    from procedures import workflow
+
+    procedures = list(Procedure.objects.all()[:3])
+    for procedure in procedures:
+        workflow.procedure_favourite(procedure=procedure, user=reader, starred=True)
+        workflow.procedure_record_view(procedure=procedure, user=reader)
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    log_in(page, reader)
+    page.goto(live_server.url + "/")
+    summary = page.locator(".bookmarks-panel summary")
+    expect(summary).to_contain_text("Your favourites (3) and recently viewed (3)")
+    first_volume = page.locator("details.volume").first
+    assert first_volume.bounding_box()["y"] < 450  # the contents are not pushed down
+    page.screenshot(path=f"{output_path}/contents-panel-folded-{width}.png")
+    summary.click()
+    favourites = page.get_by_role("region", name="Your favourites")
+    link = favourites.get_by_role("link", name=procedures[0].title)
+    expect(link).to_be_visible()
+    page.screenshot(path=f"{output_path}/contents-panel-open-{width}.png")
+    sizes = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert sizes[0] <= sizes[1]
+    link.click()
+    expect(page).to_have_url(live_server.url + procedures[0].get_absolute_url())
+    context.close()

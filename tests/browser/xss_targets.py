@@ -345,6 +345,13 @@ def _offered_as_template(place: Place, payload: str) -> None:
     )
 
 
+def _template_pages(place: Place) -> list[str]:
+    """Issue 15: the section page's default-template choice (titles as options) and the
+    template's page with its "No longer a template" button."""
+    section = {"volume": place.volume.number, "section": place.section.numeral}
+    return [reverse("procedures:section", kwargs=section), place.procedure.get_absolute_url()]
+
+
 def _start_page(place: Place) -> list[str]:
     unwritten = place.section.procedures.get(slug="unwritten")
     return [reverse("procedures:edit", kwargs=unwritten.url_kwargs())]
@@ -585,6 +592,10 @@ TARGETS = [
     Target("rejection being fixed", _rejection_being_fixed, _fix_pages, as_editor=True),
     # The edit page of a procedure not yet written offers templates by title (issue 15).
     Target("template title", _offered_as_template, _start_page, as_editor=True),
+    # The section page lets approvers choose its default among templates by title (issue 15).
+    Target(
+        "template title on the section page", _offered_as_template, _template_pages, as_admin=True
+    ),
     # Issue 14: an archived procedure's page and trail; the approvers' reorganising pages.
     Target("archived title, reason and rename", _archived, _archived_pages),
     Target(
@@ -593,11 +604,12 @@ TARGETS = [
     # The edit page's [[link]] suggestions (issue 15): titles as JSON for editors; the list
     # itself, written with textContent, is test_link_autocomplete's hostile-title test.
     Target("procedure title in link suggestions", _titled, _title_lookup, as_editor=True),
-    # My work's Favourites and Recently viewed (issue 15) name procedures by title.
+    # My work's Favourites and Recently viewed, and the contents page's panel of them
+    # (issue 15), name procedures by title.
     Target(
         "bookmarked procedure title",
         _bookmarked,
-        lambda p: [reverse("procedures:my_work")],
+        lambda p: [reverse("procedures:my_work"), reverse("procedures:contents")],
         as_editor=True,
     ),
     # The review and compare pages' rendered diff (issue 15): marked blocks of two revisions.
