@@ -58,6 +58,10 @@ def use_ldap(settings, env):
 
 @pytest.fixture
 def ldap_site(settings, slapd_server):
-    """The site with LDAP sign-in on, as SOP_LDAP_* variables would set it."""
+    """The site with LDAP sign-in on, as SOP_LDAP_* variables would set it (and the role
+    groups there: a transactional browser test before may have flushed them)."""
+    from tests.conftest import ensure_roles
+
+    ensure_roles()
     use_ldap(settings, slapd_server.env())
     return slapd_server
