@@ -111,7 +111,7 @@ class _Browsing(_Person):
 
     @task(8)
     def procedure(self):
-        self.get(random.choice(DATA["procedures"]), "procedure", '<article class="procedure">')
+        self.get(random.choice(DATA["procedures"]), "procedure", '<article class="procedure"')
 
     @task(2)
     def search(self):
@@ -177,10 +177,10 @@ class ThroughputUser(_Person):
         if not STARTED.is_set() or index <= FIRST_SLICE[0]:
             index = -1  # before everyone has arrived: not counted
         if index % 2 == 0:
-            self.get(random.choice(DATA["procedures"]), "procedure", '<article class="procedure">')
+            self.get(random.choice(DATA["procedures"]), "procedure", '<article class="procedure"')
             SLICES[index]["procedure"] += 1
         else:
-            self.get("/bench/bare/", "bare view", '<article class="procedure">')
+            self.get("/bench/bare/", "bare view", '<article class="procedure"')
             SLICES[index]["bare view"] += 1
 
 
