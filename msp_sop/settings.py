@@ -488,10 +488,14 @@ OTP_TOTP_ISSUER = f"{SOP_ORGANISATION_NAME} Operations Manual"
 SOP_EXPORT_FOOTER = os.environ.get(
     "SOP_EXPORT_FOOTER", "Uncontrolled when printed — check the intranet for the current version"
 )
-# A PDF from the site holds at most this many procedures: WeasyPrint lays a document out whole
-# (163 procedures with 3 screenshots each: ~5 minutes and ~1 GB, `make bench-export`), longer
-# than a web worker may take. Bigger PDFs come from `manage.py export_manual --format pdf`.
+# A PDF from the site holds at most this many procedures: WeasyPrint lays a document out whole,
+# in the web worker's process (163 procedures with 3 screenshots each: 61 s and 760 MB,
+# `make bench-export`), longer than a web worker may take. Bigger PDFs come from
+# `manage.py export_manual --format pdf`, which lays them out in parts on every core.
 SOP_EXPORT_PDF_MAX_PROCEDURES = env_int("SOP_EXPORT_PDF_MAX_PROCEDURES", 40)
+# A longer PDF is laid out in parts of about this many procedures (on every core, from the
+# export_manual command), so memory stays bounded whatever the manual's size.
+SOP_EXPORT_PDF_PART_PROCEDURES = env_int("SOP_EXPORT_PDF_PART_PROCEDURES", 20)
 # An archive to import is refused past these: files in it, bytes once unpacked (all files),
 # and the ratio of unpacked to packed bytes of any one file (a ZIP bomb).
 SOP_IMPORT_MAX_FILES = env_int("SOP_IMPORT_MAX_FILES", 5000)

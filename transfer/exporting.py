@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import re
 import shutil
+import tempfile
 import time
 import zipfile
 from collections.abc import Callable, Iterator
@@ -28,6 +29,7 @@ from django.utils import timezone
 from attachments.models import Attachment
 from attachments.transitions import storage
 
+from . import pdf as pdf_parts
 from .selectors import Scope, archive_path
 
 FORMATS = ("html", "markdown", "pdf")
@@ -50,7 +52,8 @@ class WeasyPrintMissing(RuntimeError):
     """PDF export needs WeasyPrint (and Pango), which are not installed here."""
 
     HOW = (
-        "PDF export needs WeasyPrint: pip install weasyprint (see requirements-dev.txt) and "
+        "PDF export needs WeasyPrint and pikepdf: pip install weasyprint pikepdf (see "
+        "requirements-dev.txt) and "
         "the Pango libraries (apt-get install libpango-1.0-0 libpangoft2-1.0-0). The HTML "
         "export prints to PDF from any browser meanwhile."
     )
@@ -61,7 +64,7 @@ class WeasyPrintMissing(RuntimeError):
 
 def pdf_refusal(scope: Scope) -> str:
     """Return why the site will not make this PDF itself, or "" if it will."""
-    if not weasyprint_available():
+    if not pdf_available():
         return WeasyPrintMissing.HOW
     limit = settings.SOP_EXPORT_PDF_MAX_PROCEDURES
     if len(scope.procedures) > limit:
@@ -144,33 +147,33 @@ def _context(scope: Scope, *, pdf: bool = False) -> dict:
     }
 
 
+def _procedure_html(context: dict, procedure, anchors: dict[str, str], image_src) -> str:
+    files = context["scope"].files.get(procedure.current_revision_id, [])
+    return render_to_string(
+        "transfer/export/procedure.html",
+        {
+            **context,
+            "procedure": procedure,
+            "revision": procedure.current_revision,
+            "anchor": _anchor(procedure),
+            "body": _body_html(procedure, files, anchors, image_src),
+        },
+    )
+
+
 def html_pieces(
     scope: Scope,
     *,
-    pdf: bool = False,
     progress: Progress | None = None,
     image_src: Callable[[Attachment], str] = _embedded,
 ) -> Iterator[str]:
     """Yield the printable HTML document in pieces: cover and contents, then each procedure."""
-    context = _context(scope, pdf=pdf)
-    yield render_to_string("transfer/export/start.html", context)
+    context = _context(scope)
+    yield render_to_string("transfer/export/start.html", {**context, "cover": True})
     anchors = {p.get_absolute_url(): _anchor(p) for p in scope.procedures}
-    total, previous = len(scope.procedures), None
+    total = len(scope.procedures)
     for n, procedure in enumerate(scope.procedures, 1):
-        files = scope.files.get(procedure.current_revision_id, [])
-        body = _body_html(procedure, files, anchors, image_src)
-        yield render_to_string(
-            "transfer/export/procedure.html",
-            {
-                **context,
-                "procedure": procedure,
-                "revision": procedure.current_revision,
-                "anchor": _anchor(procedure),
-                "body": body,
-                "new_section": previous is None or previous.section_id != procedure.section_id,
-            },
-        )
-        previous = procedure
+        yield _procedure_html(context, procedure, anchors, image_src)
         if progress:
             progress(n, total, procedure.title)
     yield render_to_string("transfer/export/end.html", context)
@@ -181,11 +184,76 @@ def write_html(scope: Scope, out: IO[bytes], *, progress: Progress | None = None
         out.write(piece.encode())
 
 
-def write_pdf(scope: Scope, out: IO[bytes], *, progress: Progress | None = None) -> None:
+def pdf_available() -> bool:
+    """Return whether PDFs can be made here: WeasyPrint lays them out, pikepdf joins parts."""
+    return weasyprint_available() and pdf_parts.available()
+
+
+def _runs(procedures: list, count: int) -> list[list]:
+    """Cut the procedures, in order, into `count` runs of about the same amount of text."""
+    sizes = [len(p.current_revision.body_html) + 2000 for p in procedures]  # + its page head
+    target, runs, run, filled = sum(sizes) / count, [], [], 0.0
+    for procedure, size in zip(procedures, sizes, strict=True):
+        run.append(procedure)
+        filled += size
+        if filled >= target * (len(runs) + 1) and len(runs) < count - 1:
+            runs.append(run)
+            run = []
+    return [*runs, run] if run else runs
+
+
+def pdf_documents(scope: Scope, runs: list[list]) -> list[str]:
+    """Return the PDF's parts as standalone documents: the cover and contents, then a document
+    for each run of procedures. Screenshots are file: URLs into the media folder."""
+    context = _context(scope, pdf=True)
+    anchors = {p.get_absolute_url(): _anchor(p) for p in scope.procedures}
+    end = render_to_string("transfer/export/end.html", context)
+
+    def start(cover: bool) -> str:
+        return render_to_string("transfer/export/start.html", {**context, "cover": cover})
+
+    documents = [start(True) + end]
+    for run in runs:
+        body = "".join(_procedure_html(context, p, anchors, _local_file) for p in run)
+        documents.append(start(False) + body + end)
+    return documents
+
+
+def write_pdf(
+    scope: Scope, out: IO[bytes], *, progress: Progress | None = None, processes: int = 1
+) -> None:
     """Write the document as PDF: page numbers, the section as running header, the footer on
-    every page (CSS paged media, `transfer/export/start.html`)."""
-    pieces = html_pieces(scope, pdf=True, progress=progress, image_src=_local_file)
-    document_to_pdf("".join(pieces), out)
+    every page (CSS paged media, `transfer/export/start.html`), the contents linked, one
+    bookmark per heading. A long scope is laid out in parts on up to `processes` processes
+    (`transfer.pdf`); a web request keeps to one, in its own process."""
+    if not pdf_available():
+        raise WeasyPrintMissing()
+    per_part = settings.SOP_EXPORT_PDF_PART_PROCEDURES
+    count = -(-len(scope.procedures) // per_part)
+    if processes > 1 and count > 1:
+        count = -(-count // processes) * processes  # every process gets as many parts
+    runs = _runs(scope.procedures, count) if scope.procedures else []
+    done_before = [sum(len(run) for run in runs[:n]) for n in range(len(runs))]
+
+    def done(index: int) -> None:
+        if progress and index > 0:  # part 0 is the cover and contents
+            for n, procedure in enumerate(runs[index - 1], done_before[index - 1] + 1):
+                progress(n, len(scope.procedures), procedure.title)
+
+    documents = pdf_documents(scope, runs)
+    with tempfile.TemporaryDirectory(prefix="sop-pdf-") as folder:
+        parts = pdf_parts.render_parts(documents, base_url=settings.SOP_SITE_URL, folder=folder,
+                                 processes=pdf_parts.processes_for(min(processes, len(documents))),
+                                 done=done)  # fmt: skip
+        pdf_parts.join(
+            parts,
+            out,
+            numbers_document=lambda pages: render_to_string(
+                "transfer/export/page_numbers.html", {"pages": range(pages)}
+            ),
+            base_url=settings.SOP_SITE_URL,
+            title=f"{settings.SOP_ORGANISATION_NAME} · {scope.title}",
+        )
 
 
 def document_to_pdf(document: str, out: IO[bytes]) -> None:
@@ -283,6 +351,13 @@ def write_markdown_zip(scope: Scope, out: IO[bytes], *, progress: Progress | Non
 WRITERS = {"html": write_html, "markdown": write_markdown_zip, "pdf": write_pdf}
 
 
-def export(scope: Scope, fmt: str, out: IO[bytes], *, progress: Progress | None = None) -> None:
-    """Write the scope in the format ("html", "markdown" or "pdf") to `out`."""
-    WRITERS[fmt](scope, out, progress=progress)
+def export(
+    scope: Scope, fmt: str, out: IO[bytes], *, progress: Progress | None = None,
+    processes: int = 1,
+) -> None:  # fmt: skip
+    """Write the scope in the format ("html", "markdown" or "pdf") to `out` (a PDF on up to
+    `processes` processes)."""
+    if fmt == "pdf":
+        write_pdf(scope, out, progress=progress, processes=processes)
+    else:
+        WRITERS[fmt](scope, out, progress=progress)

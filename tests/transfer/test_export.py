@@ -255,3 +255,42 @@ def test_an_archived_procedure_is_in_no_export(manual):
     assert 'id="p-1-i-onboarding"' in html  # the others stay
     names = zipfile.ZipFile(io.BytesIO(download(manual, "export_manual", "markdown")[1])).namelist()
     assert names and not any("billing" in name for name in names)
+
+
+def _pages_text(path: Path) -> list[str]:
+    text = subprocess.run([PDFTOTEXT, "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout  # fmt: skip
+    return text.split("\f")[:-1]  # pdftotext ends every page with a form feed
+
+
+@pytest.mark.skipif(not exporting.pdf_available(), reason="WeasyPrint or pikepdf missing")
+@override_settings(SOP_EXPORT_PDF_PART_PROCEDURES=1)
+def test_a_long_pdf_laid_out_in_parts_on_two_processes_reads_as_one_document(manual, tmp_path):
+    """Each procedure its own part, on two processes: numbered 1..M throughout, the contents'
+    links land on the page each procedure starts on, one outline, the footer everywhere."""
+    import pikepdf
+
+    paths = {}
+    for processes in (1, 2):
+        paths[processes] = tmp_path / f"manual-{processes}.pdf"
+        call_command("export_manual", "--format", "pdf", "--output", str(paths[processes]),
+                     "--processes", str(processes), verbosity=0)  # fmt: skip
+    pages = _pages_text(paths[2])
+    assert len(pages) == len(_pages_text(paths[1])) >= 5  # cover, contents, 3 procedures
+    for number, text in enumerate(pages, 1):
+        assert f"Page {number} of {len(pages)}" in text
+        assert "Uncontrolled when printed" in text
+    titles = ("Onboarding a client", "Billing procedures and policies", "Nightly backups")
+    with pikepdf.open(paths[2]) as pdf:
+        contents = [a for a in pdf.pages[1].obj.get("/Annots", []) if "/Dest" in a]
+        targets = [pdf.pages.index(pikepdf.Page(a.Dest[0])) for a in contents]
+        assert len(targets) == len(titles)  # one link per procedure in the contents
+        for title, target in zip(titles, targets, strict=True):
+            assert title in pages[target]  # its first page
+            assert "Page 1 of" not in pages[target]
+        with pdf.open_outline() as outline:
+            labels = [item.title for item in outline.root]
+        assert all(title in labels for title in titles)
+        assert pdf.docinfo["/Title"] == "Managed Services · The whole manual"
+    # The running header names the section on the procedure's pages.
+    assert "Section II · Finance" in pages[targets[1]]

@@ -25,8 +25,14 @@ class Command(BaseCommand):
         parser.add_argument("--volume", type=int, help="Only this volume (its number).")
         parser.add_argument("--section", help="Only this section, as VOLUME/NUMERAL, e.g. 3/ii.")
         parser.add_argument("--output", required=True, help="The file to write.")
+        parser.add_argument(
+            "--processes",
+            type=int,
+            default=os.cpu_count() or 1,
+            help="Lay a long PDF out on this many processes (default: one per core).",
+        )
 
-    def handle(self, *args, format, volume, section, output, verbosity, **options):
+    def handle(self, *args, format, volume, section, output, processes, verbosity, **options):
         numeral = None
         if section:
             number, _, numeral = section.partition("/")
@@ -37,7 +43,7 @@ class Command(BaseCommand):
             scope = scope_of(volume=volume, section=numeral)
         except NotFound as exc:
             raise CommandError(exc.messages[0]) from exc
-        if format == "pdf" and not exporting.weasyprint_available():
+        if format == "pdf" and not exporting.pdf_available():
             raise CommandError(exporting.WeasyPrintMissing.HOW)
 
         def progress(n: int, total: int, title: str) -> None:
@@ -48,7 +54,7 @@ class Command(BaseCommand):
         partial = path.with_name(path.name + ".partial")
         try:  # written beside, then renamed: a failed export never leaves half a file
             with partial.open("wb") as out:
-                exporting.export(scope, format, out, progress=progress)
+                exporting.export(scope, format, out, progress=progress, processes=processes)
             os.replace(partial, path)
         finally:
             partial.unlink(missing_ok=True)
