@@ -284,8 +284,10 @@ def _frames(image: Image.Image) -> list[Image.Image]:
             mode = "RGBA" if frame.mode in ("P", "PA", "LA", "RGBA", "I;16") else "RGB"
             if frame.mode == "P" and "transparency" not in frame.info:
                 mode = "RGB"
-        clean = Image.new(mode, frame.size)
-        clean.paste(frame.convert(mode))
+        # exif_transpose and convert each return new pixels; the file's metadata rides
+        # along only in `info`, emptied here (one copy fewer than pasting into a new image).
+        clean = frame if frame.mode == mode else frame.convert(mode)
+        clean.info = {}
         frames.append(clean)
         if image.format not in ("GIF", "WEBP"):
             break
