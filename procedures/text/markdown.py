@@ -86,6 +86,8 @@ def render_markdown(source: str, *, resolver: Resolver | None = None) -> Rendere
     `[[wiki links]]` are resolved by `resolver` (`procedures.linking.render` hands in one that
     reads the database); without one they stay as typed.
     """
+    if not source or not source.strip():
+        return RenderedMarkdown(html="", toc_html="")  # a new draft: no parser to build
     extensions = [*EXTENSIONS]
     if resolver is not None:
         extensions.append(WikiLinkExtension(resolver=resolver))
