@@ -294,3 +294,10 @@ def test_a_long_pdf_laid_out_in_parts_on_two_processes_reads_as_one_document(man
         assert pdf.docinfo["/Title"] == "Managed Services · The whole manual"
     # The running header names the section on the procedure's pages.
     assert "Section II · Finance" in pages[targets[1]]
+
+
+def test_export_command_refuses_no_processes(manual, tmp_path):
+    with pytest.raises(CommandError, match="--processes must be 1 or more"):
+        call_command("export_manual", "--format", "pdf", "--output", str(tmp_path / "m.pdf"),
+                     "--processes", "0")  # fmt: skip
+    assert not (tmp_path / "m.pdf").exists()

@@ -4,6 +4,7 @@ PDF or a ZIP of Markdown files."""
 from __future__ import annotations
 
 import os
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -43,6 +44,8 @@ class Command(BaseCommand):
             scope = scope_of(volume=volume, section=numeral)
         except NotFound as exc:
             raise CommandError(exc.messages[0]) from exc
+        if processes < 1:
+            raise CommandError("--processes must be 1 or more.")
         if format == "pdf" and not exporting.pdf_available():
             raise CommandError(exporting.WeasyPrintMissing.HOW)
 
@@ -56,6 +59,11 @@ class Command(BaseCommand):
             with partial.open("wb") as out:
                 exporting.export(scope, format, out, progress=progress, processes=processes)
             os.replace(partial, path)
+        except BrokenProcessPool as exc:
+            raise CommandError(
+                "A process laying out the PDF stopped (out of memory?). Try --processes 1, "
+                "or fewer procedures per part (SOP_EXPORT_PDF_PART_PROCEDURES)."
+            ) from exc
         finally:
             partial.unlink(missing_ok=True)
         if verbosity >= 1:
