@@ -11,6 +11,7 @@ attribute, a form posting elsewhere. Template syntax must stay text: the secret 
 the user's password hash never appear.
 """
 
+import pytest
 from django.conf import settings
 
 from tests.browser.xss_targets import TARGETS, XSS_EDITOR, Place
@@ -57,7 +58,13 @@ FIND_DANGER = """(secrets) => {
 }"""
 
 
-def test_stored_xss_never_runs(new_context, live_server, log_in, watch):
+# Ten thousand page visits: shared out over this many tests, which xdist's workers run side
+# by side (every shard plants the whole corpus, ~3 s, and opens every SHARDS-th page).
+SHARDS = 4
+
+
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_stored_xss_never_runs(shard, new_context, live_server, log_in, watch):
     assert len(CORPUS) >= 60
     places = [Place.make(index, payload) for index, payload in enumerate(CORPUS)]
     for target in TARGETS:
@@ -72,13 +79,15 @@ def test_stored_xss_never_runs(new_context, live_server, log_in, watch):
 
     failures = {}
     for viewer, user in viewers.items():
-        paths = dict.fromkeys(
-            path
-            for target in TARGETS
-            if target.viewer == viewer
-            for place in places
-            for path in target.pages(place)
-        )
+        paths = list(
+            dict.fromkeys(
+                path
+                for target in TARGETS
+                if target.viewer == viewer
+                for place in places
+                for path in target.pages(place)
+            )
+        )[shard::SHARDS]
         page = new_context(bypass_csp=True).new_page()
         watching = watch(page)
         if user is not None:
