@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from django.core.servers import basehttp
+from django.db import connections as db_connections
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -82,6 +83,16 @@ class _NoDelayServer(basehttp.ThreadedWSGIServer):
         connection, address = super().get_request()
         connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return connection, address
+
+    def _close_connections(self):
+        """Close this thread's own connections, not the test's in-memory SQLite one that it
+        shares (`connections_override`): that is the test's to close, and a kept-alive
+        request ending after the test did raised "DatabaseWrapper objects created in a
+        thread can only be used in that same thread" into the log."""
+        shared = self.connections_override or {}
+        for connection in db_connections.all(initialized_only=True):
+            if connection.alias not in shared:
+                connection.close()
 
 
 @pytest.fixture(scope="session", autouse=True)
