@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from people import views as people_views
 from people.signin import SignInView
 from procedures import accounts
 
@@ -20,7 +21,8 @@ urlpatterns = [
     path("accounts/logout/", accounts.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
-        auth_views.PasswordChangeView.as_view(),
+        # Django's, refusing directory accounts (no password kept here).
+        people_views.PasswordChangeView.as_view(),
         name="password_change",
     ),
     path(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from http import HTTPStatus
 
 from django.conf import settings
-from django.contrib import auth
+from django.contrib import auth, messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import SuspiciousOperation
@@ -23,7 +23,7 @@ from mozilla_django_oidc import views as oidc_views
 
 from procedures import accounts, security, workflow
 
-from . import oidc
+from . import oidc, policy
 from .directory_roles import DirectorySignInRefused
 from .forms import LocalResetForm
 from .tokens import invitation_tokens
@@ -179,3 +179,18 @@ class DirectoryCallbackView(oidc_views.OIDCAuthenticationCallbackView):
         if not next_url or accounts.leads_to_login_or_logout(next_url):
             next_url = reverse(settings.LOGIN_REDIRECT_URL)
         return HttpResponseRedirect(next_url)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change, for accounts whose password is kept here. A directory
+    account (LDAP, OpenID Connect) has none to change: it is sent to its own page, told so."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not policy.uses_local_password(request.user):
+            messages.info(
+                request,
+                "Your password is kept by your office's directory, not by this site: change "
+                "it where you change your Windows or email password.",
+            )
+            return HttpResponseRedirect(reverse("people:me"))
+        return super().dispatch(request, *args, **kwargs)

@@ -183,7 +183,10 @@ def reader_page_variant(user: AbstractBaseUser) -> str | None:
     own: anyone who may change something sees their drafts, buttons and queue count."""
     if not can_read(user) or can_edit(user) or can_create(user) or can_review(user):
         return None
-    return "staff" if can_open_admin(user) else "reader"
+    variant = "staff" if can_open_admin(user) else "reader"
+    # The menu offers "Change password" only to accounts whose password is kept here; a
+    # directory account (LDAP, OpenID Connect) has no usable one.
+    return variant if user.has_usable_password() else f"{variant}-directory"
 
 
 def approvers() -> QuerySet:
