@@ -2,6 +2,7 @@
 what it forbids really does not run."""
 
 import contextlib
+import re
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
@@ -88,6 +89,9 @@ def test_reading_pages_break_no_policy(page, live_server, log_in, watch, written
     visit(page, watching, live_server.url + "/")
     if width < 768:
         page.get_by_role("button", name="Toggle navigation").click()
+        # Wait for the menu to finish opening: a click while it still slides open (class
+        # "collapsing") can land before the user menu's button stops moving (seen under CI's load).
+        expect(page.locator("#main-nav")).to_have_class(re.compile(r"\bshow\b"))
     page.get_by_role("button", name="reader-user").click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
     assert watching.problems() == NO_PROBLEMS
