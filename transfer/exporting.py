@@ -147,7 +147,14 @@ def _context(scope: Scope, *, pdf: bool = False) -> dict:
     }
 
 
-def _procedure_html(context: dict, procedure, anchors: dict[str, str], image_src) -> str:
+def _anchors(scope: Scope) -> dict[str, str]:
+    """Return each procedure's site URL -> its anchor in the document (links jump inside)."""
+    return {p.get_absolute_url(): _anchor(p) for p in scope.procedures}
+
+
+def _procedure_html(
+    context: dict, procedure, anchors: dict[str, str], image_src: Callable[[Attachment], str]
+) -> str:
     files = context["scope"].files.get(procedure.current_revision_id, [])
     return render_to_string(
         "transfer/export/procedure.html",
@@ -161,19 +168,14 @@ def _procedure_html(context: dict, procedure, anchors: dict[str, str], image_src
     )
 
 
-def html_pieces(
-    scope: Scope,
-    *,
-    progress: Progress | None = None,
-    image_src: Callable[[Attachment], str] = _embedded,
-) -> Iterator[str]:
+def html_pieces(scope: Scope, *, progress: Progress | None = None) -> Iterator[str]:
     """Yield the printable HTML document in pieces: cover and contents, then each procedure."""
     context = _context(scope)
     yield render_to_string("transfer/export/start.html", {**context, "cover": True})
-    anchors = {p.get_absolute_url(): _anchor(p) for p in scope.procedures}
+    anchors = _anchors(scope)
     total = len(scope.procedures)
     for n, procedure in enumerate(scope.procedures, 1):
-        yield _procedure_html(context, procedure, anchors, image_src)
+        yield _procedure_html(context, procedure, anchors, _embedded)
         if progress:
             progress(n, total, procedure.title)
     yield render_to_string("transfer/export/end.html", context)
@@ -206,7 +208,7 @@ def pdf_documents(scope: Scope, runs: list[list]) -> list[str]:
     """Return the PDF's parts as standalone documents: the cover and contents, then a document
     for each run of procedures. Screenshots are file: URLs into the media folder."""
     context = _context(scope, pdf=True)
-    anchors = {p.get_absolute_url(): _anchor(p) for p in scope.procedures}
+    anchors = _anchors(scope)
     end = render_to_string("transfer/export/end.html", context)
 
     def start(cover: bool) -> str:
@@ -348,7 +350,7 @@ def write_markdown_zip(scope: Scope, out: IO[bytes], *, progress: Progress | Non
                 progress(n, total, procedure.title)
 
 
-WRITERS = {"html": write_html, "markdown": write_markdown_zip, "pdf": write_pdf}
+WRITERS = {"html": write_html, "markdown": write_markdown_zip}  # pdf: write_pdf, below
 
 
 def export(
