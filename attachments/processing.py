@@ -2,8 +2,11 @@
 
 Images are recognised by their content alone (never the name or the client's type), checked
 and re-encoded with Pillow, which drops EXIF/GPS and anything else riding along (a polyglot's
-HTML, comments, ICC profiles). Other files are kept as they are if their name's extension is on
-the allow-list; they are always served as downloads.
+HTML, comments, ICC profiles). A plain 8-bit RGB or RGBA PNG, what screenshots are, is rebuilt
+from its pixel data instead (`_rebuilt_png`): the same pixels and nothing else, a fresh zlib
+stream, three times faster than Pillow's encoder, whose search for row filters is most of it.
+Other files are kept as they are if their name's extension is on the allow-list; they are
+always served as downloads.
 """
 
 from __future__ import annotations
@@ -11,8 +14,10 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import struct
 import unicodedata
 import warnings
+import zlib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -237,7 +242,9 @@ def process_image(*, content: bytes, name: str, image_format: str) -> Processed:
                     "it is refused as a decompression bomb.",
                     code="bomb",
                 )
-            frames = _frames(image)
+            rebuilt = _rebuilt_png(content) if image_format == "PNG" else None
+            limit = settings.SOP_ATTACHMENT_DISPLAY_WIDTH
+            frames = _frames(image) if rebuilt is None or width > limit else []
     except AttachmentRefused:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -251,9 +258,8 @@ def process_image(*, content: bytes, name: str, image_format: str) -> Processed:
             f"“{cleaned}” is not a readable {image_format} image ({type(exc).__name__}).",
             code="damaged",
         ) from exc
-    encoded = _encode(frames, image_format, durations=image.info.get("duration"))
+    encoded = rebuilt or _encode(frames, image_format, durations=image.info.get("duration"))
     display = None
-    limit = settings.SOP_ATTACHMENT_DISPLAY_WIDTH
     if width > limit:
         scaled = frames[0].resize(
             (limit, max(1, round(height * limit / width))), Image.Resampling.LANCZOS
@@ -292,6 +298,76 @@ def _frames(image: Image.Image) -> list[Image.Image]:
         if image.format not in ("GIF", "WEBP"):
             break
     return frames
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# Chunks that change what the pixels look like: a PNG holding one goes through Pillow.
+_PNG_LOOKS = {b"PLTE", b"tRNS", b"eXIf", b"acTL"}
+
+
+def _png_chunks(content: bytes):
+    """Yield a PNG's (type, data) up to IEND; raise ValueError on a truncated or bad-CRC one."""
+    pos = len(PNG_SIGNATURE)
+    while True:
+        if pos + 12 > len(content):
+            raise ValueError("truncated")
+        length, kind = struct.unpack_from(">I4s", content, pos)
+        end = pos + 8 + length
+        if end + 4 > len(content):
+            raise ValueError("truncated")
+        data = content[pos + 8 : end]
+        if zlib.crc32(kind + data) != struct.unpack_from(">I", content, end)[0]:
+            raise ValueError("bad CRC")
+        yield kind, data
+        if kind == b"IEND":
+            return
+        pos = end + 4
+
+
+def _rebuilt_png(content: bytes) -> bytes | None:
+    """Return a plain screenshot PNG (8-bit RGB or RGBA, not interlaced, one still image,
+    nothing that turns or colours it) rebuilt from its pixel data alone: every chunk's CRC
+    checked, the image data inflated to exactly its rows with valid filters, and deflated
+    afresh into IHDR, IDAT, IEND. Return None for any other PNG, damaged ones included:
+    Pillow decodes and re-encodes those (and refuses what it cannot read)."""
+    try:
+        chunks = list(_png_chunks(content))
+    except ValueError:
+        return None
+    header, data = chunks[0][1], []
+    for kind, chunk in chunks[1:]:
+        if kind in _PNG_LOOKS or (kind not in (b"IDAT", b"IEND") and kind[0] & 0x20 == 0):
+            return None  # changes the look, or a critical chunk this reader does not know
+        if kind in (b"tEXt", b"zTXt", b"iTXt"):
+            keyword = chunk.split(b"\0", 1)[0].lower()
+            if b"exif" in keyword or b"xmp" in keyword:  # may say how to turn the image
+                return None
+        if kind == b"IDAT":
+            data.append(chunk)
+    if chunks[0][0] != b"IHDR" or len(header) != 13:
+        return None
+    width, height, depth, colour, method, filtering, interlace = struct.unpack(">IIBBBBB", header)
+    if not width or not height or depth != 8 or colour not in (2, 6):
+        return None
+    if (method, filtering, interlace) != (0, 0, 0):
+        return None
+    stride = 1 + width * (3 if colour == 2 else 4)
+    inflater = zlib.decompressobj()
+    try:
+        rows = inflater.decompress(b"".join(data), stride * height + 1)
+    except zlib.error:
+        return None
+    if not inflater.eof or len(rows) != stride * height or max(rows[::stride]) > 4:
+        return None
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + body))
+        return struct.pack(">I", len(body)) + kind + body + crc
+
+    return b"".join([
+        PNG_SIGNATURE, chunk(b"IHDR", header), chunk(b"IDAT", zlib.compress(rows, 6)),
+        chunk(b"IEND", b""),
+    ])  # fmt: skip
 
 
 def _encode(frames: list[Image.Image], image_format: str, durations=None) -> bytes:

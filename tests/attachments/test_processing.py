@@ -213,3 +213,73 @@ def test_an_animation_of_many_large_frames_is_refused_as_a_bomb():
     error = refused(out.getvalue(), "many.gif")
     assert error.code == "bomb"
     assert "has 5 frames of 200 x 200 pixels" in error.messages[0]
+
+
+def png_chunk_types(content: bytes) -> list[bytes]:
+    types, pos = [], 8
+    while pos < len(content):
+        (length,) = struct.unpack(">I", content[pos : pos + 4])
+        types.append(content[pos + 4 : pos + 8])
+        pos += 12 + length
+    return types
+
+
+@pytest.mark.parametrize("mode", ["RGB", "RGBA"])
+def test_a_screenshot_png_keeps_its_pixels_and_nothing_else(mode):
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "SecretHost 10.0.0.7")
+    info.add_itxt("Author", "PhoneMaker", zip=True)
+    picture = Image.effect_noise((120, 80), 60).convert(mode)  # every pixel its own
+    out = io.BytesIO()
+    picture.save(out, "PNG", pnginfo=info, dpi=(144, 144))
+    original = out.getvalue() + HTML
+    result = process_upload(content=original, name="screen.png")
+    assert png_chunk_types(result.content) == [b"IHDR", b"IDAT", b"IEND"]
+    assert b"SecretHost" not in result.content and b"<script" not in result.content
+    stored = Image.open(io.BytesIO(result.content))
+    assert (stored.mode, stored.size) == (mode, (120, 80))
+    assert stored.tobytes() == picture.tobytes()
+    assert process_upload(content=original, name="again.png").sha256 == result.sha256
+
+
+def test_a_png_turned_by_its_exif_is_still_shown_upright():
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 degrees clockwise to view
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (10, 200, 10)).save(out, "PNG", exif=exif.tobytes())
+    result = process_upload(content=out.getvalue(), name="phone.png")
+    stored = Image.open(io.BytesIO(result.content))
+    assert stored.size == (30, 40) and b"eXIf" not in result.content
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda png: png[: len(png) // 2],  # cut off mid-data
+        lambda png: png[:60] + bytes(b ^ 0xFF for b in png[60:70]) + png[70:],  # data flipped
+    ],
+    ids=["truncated", "corrupted"],
+)
+def test_a_damaged_png_is_refused_saying_so(damage):
+    out = io.BytesIO()
+    Image.effect_noise((64, 64), 60).convert("RGB").save(out, "PNG")
+    error = refused(damage(out.getvalue()), "broken.png")
+    assert error.code == "damaged"
+    assert "is not a readable PNG image" in error.messages[0]
+
+
+def test_a_cut_short_png_is_refused_even_after_weasyprint_was_loaded():
+    # WeasyPrint tells Pillow, for the whole process, to pad images cut short; a server that
+    # once showed the PDF button must still refuse a half-uploaded screenshot.
+    from PIL import ImageFile
+
+    from transfer.exporting import weasyprint_available
+
+    if not weasyprint_available():
+        pytest.skip("WeasyPrint is not installed: nothing sets Pillow to pad images")
+    out = io.BytesIO()
+    Image.effect_noise((64, 64), 60).convert("RGB").save(out, "PNG")
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+    assert refused(out.getvalue()[:-3000], "half.png").code == "damaged"
