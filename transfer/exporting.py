@@ -79,7 +79,7 @@ def pdf_refusal(scope: Scope) -> str:
 def weasyprint_available() -> bool:
     """Return whether WeasyPrint and its system libraries load."""
     try:
-        import weasyprint  # noqa: F401
+        pdf_parts.weasyprint()
     except (ImportError, OSError):
         return False
     return True
@@ -265,9 +265,7 @@ def document_to_pdf(document: str, out: IO[bytes]) -> None:
     place that knows WeasyPrint, its base URL and what to say when it is missing."""
     if not weasyprint_available():
         raise WeasyPrintMissing()
-    import weasyprint
-
-    weasyprint.HTML(string=document, base_url=settings.SOP_SITE_URL).write_pdf(out)
+    pdf_parts.weasyprint().HTML(string=document, base_url=settings.SOP_SITE_URL).write_pdf(out)
 
 
 def _local_file(attachment: Attachment) -> str:

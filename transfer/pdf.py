@@ -44,11 +44,26 @@ class Part:
         return len(self.heights)
 
 
+def weasyprint():
+    """Return the weasyprint module (ImportError or OSError when it or Pango is missing).
+
+    Importing WeasyPrint sets Pillow's LOAD_TRUNCATED_IMAGES for the whole process
+    (weasyprint/images.py); it is set back here, so that a screenshot cut short is still
+    refused as damaged by attachments.processing in a process that once made a PDF. Every
+    import of WeasyPrint goes through here."""
+    import weasyprint as module
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    return module
+
+
 def available() -> bool:
     """Return whether WeasyPrint (with its Pango libraries) and pikepdf load."""
     try:
         import pikepdf  # noqa: F401
-        import weasyprint  # noqa: F401
+
+        weasyprint()
     except (ImportError, OSError):
         return False
     return True
@@ -57,9 +72,7 @@ def available() -> bool:
 def render_part(document: str, base_url: str, path: str) -> Part:
     """Lay out a standalone HTML document and write it as PDF to `path`, without its
     internal links (`join` makes them); return where its anchors, links and bookmarks are."""
-    import weasyprint
-
-    rendered = weasyprint.HTML(string=document, base_url=base_url).render()
+    rendered = weasyprint().HTML(string=document, base_url=base_url).render()
     part = Part(path=path)
     for number, page in enumerate(rendered.pages):
         height = page.height
@@ -128,10 +141,9 @@ def join(
     is a document of M empty pages carrying only the page numbers), links resolved across
     parts, one outline."""
     import pikepdf
-    import weasyprint
 
     total = sum(part.pages for part in parts)
-    numbered = weasyprint.HTML(string=numbers_document(total), base_url=base_url).write_pdf()
+    numbered = weasyprint().HTML(string=numbers_document(total), base_url=base_url).write_pdf()
     numbers = pikepdf.open(io.BytesIO(numbered))
     pdf = pikepdf.new()
     sources = [pikepdf.open(part.path) for part in parts]
