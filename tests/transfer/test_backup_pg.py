@@ -14,7 +14,8 @@ from tests.transfer.archives import GOOD, png, zip_of
 
 ROOT = Path(__file__).resolve().parents[2]
 PG = "postgres://postgres@127.0.0.1:5432/"
-SOURCE, TARGET = "msp_sop_h17_backup", "msp_sop_h17_restore"
+# Named per test process: a second suite running beside this one keeps to its own databases.
+SOURCE, TARGET = f"msp_sop_h17_backup_{os.getpid()}", f"msp_sop_h17_restore_{os.getpid()}"
 COUNTS = (
     "SELECT (SELECT count(*) FROM procedures_procedure), (SELECT count(*) FROM "
     "procedures_revision WHERE status = 'approved'), (SELECT count(*) FROM "

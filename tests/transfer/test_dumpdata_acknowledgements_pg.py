@@ -12,7 +12,7 @@ from compliance.models import Acknowledgement, AcknowledgementRequirement, Group
 from tests.compliance.ack_world import build_world
 from tests.transfer.test_dumpdata_pg import EXCLUDE, PG, _manage, _postgres
 
-NAME = "msp_sop_h14_ack_load"
+NAME = f"msp_sop_h14_ack_load_{os.getpid()}"  # per test process: two suites at once
 
 psycopg2 = pytest.importorskip("psycopg2")
 

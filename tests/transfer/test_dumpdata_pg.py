@@ -18,7 +18,7 @@ from tests.transfer.manual import build_manual
 
 ROOT = Path(__file__).resolve().parents[2]
 PG = "postgres://postgres@127.0.0.1:5432/"
-NAME = "msp_sop_h17_load"
+NAME = f"msp_sop_h17_load_{os.getpid()}"  # per test process: two suites may run at once
 # The search index is derived (and a virtual table on SQLite): rebuilt after a load.
 EXCLUDE = ["contenttypes", "auth.permission", "sessions", "admin.logentry", "axes",
            "procedures.searchentry"]  # fmt: skip
