@@ -58,6 +58,7 @@ RISKY_EXTENSIONS = {
     "sh", "php", "asp", "aspx",
 }  # fmt: skip
 IMAGE_EXTENSIONS = {"png", "jpg", "jpeg", "gif", "webp"}
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 MAX_NAME_LENGTH = 120
 
 
@@ -112,7 +113,7 @@ def clean_name(name: str) -> str:
 
 def sniff_image(head: bytes) -> str | None:
     """Return the Pillow format name of one of the four accepted image types, from content."""
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+    if head.startswith(PNG_SIGNATURE):
         return "PNG"
     if head.startswith(b"\xff\xd8\xff"):
         return "JPEG"
@@ -300,7 +301,6 @@ def _frames(image: Image.Image) -> list[Image.Image]:
     return frames
 
 
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # Chunks that change what the pixels look like: a PNG holding one goes through Pillow.
 _PNG_LOOKS = {b"PLTE", b"tRNS", b"eXIf", b"acTL"}
 
@@ -316,7 +316,7 @@ def _png_chunks(content: bytes):
         if end + 4 > len(content):
             raise ValueError("truncated")
         data = content[pos + 8 : end]
-        if zlib.crc32(kind + data) != struct.unpack_from(">I", content, end)[0]:
+        if zlib.crc32(data, zlib.crc32(kind)) != struct.unpack_from(">I", content, end)[0]:
             raise ValueError("bad CRC")
         yield kind, data
         if kind == b"IEND":
