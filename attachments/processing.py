@@ -4,7 +4,8 @@ Images are recognised by their content alone (never the name or the client's typ
 and re-encoded with Pillow, which drops EXIF/GPS and anything else riding along (a polyglot's
 HTML, comments, ICC profiles). A plain 8-bit RGB or RGBA PNG, what screenshots are, is rebuilt
 from its pixel data instead (`_rebuilt_png`): the same pixels and nothing else, a fresh zlib
-stream, three times faster than Pillow's encoder, whose search for row filters is most of it.
+stream (zlib-ng's), six times faster than Pillow's encoder, whose search for row filters is most
+of it.
 Other files are kept as they are if their name's extension is on the allow-list; they are
 always served as downloads.
 """
@@ -17,11 +18,11 @@ import re
 import struct
 import unicodedata
 import warnings
-import zlib
 from dataclasses import dataclass
 
 from django.conf import settings
 from PIL import Image, ImageOps, ImageSequence
+from zlib_ng import zlib_ng as zlib  # zlib's interface, inflates 3x and deflates 2x faster
 
 from .errors import AttachmentRefused, TooLarge
 

@@ -244,6 +244,35 @@ def test_a_screenshot_png_keeps_its_pixels_and_nothing_else(mode):
     assert process_upload(content=original, name="again.png").sha256 == result.sha256
 
 
+def png_of(width: int, height: int, idat: bytes) -> bytes:
+    """An 8-bit RGB PNG of the given IDAT data, every chunk's CRC right."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    )
+
+
+def test_a_screenshot_keeps_none_of_the_uploaders_compressed_bytes():
+    # The pixel rows stored verbatim (deflate's stored blocks) spell out a page, and more of
+    # it rides after the end of the zlib stream: a browser sniffing the file would find HTML.
+    # Only the pixels are kept, compressed afresh.
+    width = len(HTML) // 3 + 1
+    row = b"\0" + HTML.ljust(width * 3, b" ")
+    original = png_of(width, 4, zlib.compress(row * 4, 0) + HTML)
+    assert original.count(b"<script>") == 5
+    result = process_upload(content=original, name="page.png")
+    assert b"<script" not in result.content
+    assert png_chunk_types(result.content) == [b"IHDR", b"IDAT", b"IEND"]
+    stored = Image.open(io.BytesIO(result.content))
+    assert stored.size == (width, 4) and stored.tobytes() == row[1:] * 4
+
+
 def test_a_png_turned_by_its_exif_is_still_shown_upright():
     exif = Image.Exif()
     exif[0x0112] = 6  # rotate 90 degrees clockwise to view
