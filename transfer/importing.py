@@ -332,8 +332,17 @@ class _Structure:
 
     def __init__(self, user, report: Report):
         self.user, self.report = user, report
+        # Found or added once per import; forgotten when an entry's savepoint rolls back
+        # (what it added is gone), so the next entries are not refused for its sake.
+        self.sections: dict[tuple[int, str], Section] = {}
 
     def section(self, entry: Entry) -> Section:
+        key = (entry.volume_number, entry.section_numeral)
+        if key not in self.sections:
+            self.sections[key] = self._find_or_add(entry)
+        return self.sections[key]
+
+    def _find_or_add(self, entry: Entry) -> Section:
         volume = Volume.objects.filter(number=entry.volume_number).first()
         if volume is None:
             volume = volume_create(number=entry.volume_number, title=entry.volume_title,
@@ -488,6 +497,7 @@ def import_archive(
                     outcome = _import_entry(entry, files=processed, user=user, approver=approver,
                                             structure=structure, dry_run=dry_run)  # fmt: skip
             except (ValidationError, PermissionDenied, IntegrityError) as exc:
+                structure.sections.clear()
                 reason = " ".join(getattr(exc, "messages", [str(exc)]))
                 problems.append((entry.name, reason))
                 continue

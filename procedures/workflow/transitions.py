@@ -46,13 +46,18 @@ RESERVED_SLUGS = {"new", "reorder", "default-template"}
 
 
 def _lock_procedure(procedure_id: int) -> Procedure:
-    return Procedure.objects.select_for_update().get(pk=procedure_id)
+    """Lock the procedure's row (only its row: `of`), reading its section and volume with it
+    for the paths, addresses and mail that follow."""
+    locked = Procedure.objects.select_for_update(of=("self",)).select_related("section__volume")
+    return locked.get(pk=procedure_id)
 
 
 def _lock_revision(revision: Revision) -> tuple[Procedure, Revision]:
-    """Lock the revision's procedure, then re-read the revision inside the transaction."""
+    """Lock the revision's procedure, then re-read the revision (and its author, for the
+    mail and file links that follow) inside the transaction."""
     procedure = _lock_procedure(revision.procedure_id)
-    fresh = Revision.objects.select_for_update().get(pk=revision.pk)
+    locked = Revision.objects.select_for_update(of=("self",)).select_related("author")
+    fresh = locked.get(pk=revision.pk)
     fresh.procedure = procedure
     return procedure, fresh
 
@@ -217,7 +222,8 @@ def procedure_create(
     A title the section has is refused; one that makes links ambiguous needs confirming."""
     _require(policy.can_create(user), "Only editors can add procedures.")
     title = _clean_title(title)
-    section = Section.objects.select_for_update().get(pk=section.pk)
+    locked = Section.objects.select_for_update(of=("self",)).select_related("volume")
+    section = locked.get(pk=section.pk)
     _check_title(
         section=section, title=title, procedure_id=None, confirm_ambiguous=confirm_ambiguous
     )

@@ -328,6 +328,23 @@ def test_a_screenshot_that_is_not_an_image_is_named_and_nothing_imported(admin):
     assert counts()[:4] == (0, 0, 0, 0)
 
 
+def test_a_file_refused_where_it_would_add_a_section_is_the_only_one_named(admin):
+    # The first file of a new section is refused after the section was added: rolling its
+    # changes back takes the section away again, and the next file there adds it afresh
+    # rather than being refused for a section that is gone.
+    files = {
+        "01-operations/02-onboarding/01-untitled.md": '---\ntitle: ""\n---\nText',
+        "01-operations/02-onboarding/02-fine.md": "# Fine\n\nText",
+    }
+    with pytest.raises(ImportRefused) as refused:
+        import_archive(source=io.BytesIO(zip_of({**GOOD, **files})), user=admin)
+    assert [name for name, _ in refused.value.problems] == [
+        "01-operations/02-onboarding/01-untitled.md"
+    ], refused.value.problems
+    assert "needs a title" in refused.value.problems[0][1]
+    assert counts()[:4] == (0, 0, 0, 0)
+
+
 def _files_in_storage():
     from django.core.files.storage import storages
 
