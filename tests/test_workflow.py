@@ -290,6 +290,17 @@ def test_approve_and_reject_email_the_author(
     assert mail.outbox[-1].subject.startswith("Approved:")
 
 
+def test_approving_ones_own_revision_sends_oneself_no_mail(
+    approver, superuser, procedure, settings, django_capture_on_commit_callbacks
+):
+    settings.SOP_ALLOW_SELF_APPROVAL = True
+    revision = write(procedure, approver, "Body")
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.revision_approve(revision=revision, user=approver)
+    assert reload(revision).status == Status.APPROVED
+    assert mail.outbox == []
+
+
 def test_approval_tells_the_authors_of_other_open_work_it_is_out_of_date(
     editor, other_editor, approver, procedure, django_capture_on_commit_callbacks
 ):

@@ -12,8 +12,10 @@ approved by `approver` (`revision_submit`, `revision_approve`): the four-eyes ru
 the site, so the approver must be another approver, or the same user only where
 SOP_ALLOW_SELF_APPROVAL is on. The transitions run inside `effects.bulk_write()`: their
 per-procedure links, search entries and cache versions (each re-reading the manual) are left to
-one `effects.manual_rewritten()` after the commit. Each distinct file is checked and re-encoded
-once (`process_upload`), on other threads a few entries ahead of the writing.
+one `effects.manual_rewritten()` after the commit, and their mail is gathered
+(`effects.mail_gathered`): each person gets one message once the import commits, and no one is
+asked to review what the import approved. Each distinct file is checked and re-encoded once
+(`process_upload`), on other threads a few entries ahead of the writing.
 """
 
 from __future__ import annotations
@@ -489,7 +491,9 @@ def import_archive(
     report = Report(dry_run=dry_run)
     structure = _Structure(user, report)
     # Links, search entries and cache versions once for all, after the commit (below).
-    with effects.bulk_write(), _Files(entries) as files, transaction.atomic():
+    # One message per person, not one per procedure; none at all if nothing is kept.
+    gathered = effects.mail_gathered(f"Import by {user.get_username()}")
+    with effects.bulk_write(), _Files(entries) as files, transaction.atomic(), gathered:
         for index, entry in enumerate(entries):
             try:
                 processed = files.processed(index)  # refuses a bad screenshot first

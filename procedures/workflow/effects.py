@@ -10,7 +10,7 @@ admin. `procedures.signals` keeps receivers only as a safety net for Django's ad
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -30,13 +30,19 @@ _bulk = ContextVar("bulk_write", default=False)
 def bulk_write() -> Iterator[None]:
     """Write many procedures through the transitions without their per-change links, search
     entries and cache versions (each re-reads the manual: n changes, n² work); the caller calls
-    manual_rewritten() once after the commit. Mail and `revision_text_written` still follow
-    each change."""
+    manual_rewritten() once after the commit. `revision_text_written` still follows each
+    change; mail too, unless the caller gathers it (`mail_gathered`)."""
     token = _bulk.set(True)
     try:
         yield
     finally:
         _bulk.reset(token)
+
+
+def mail_gathered(what: str) -> AbstractContextManager[None]:
+    """Inside the transaction of a bulk write: one message per person once it commits, not
+    one per change (`notifications.gathered`)."""
+    return notifications.gathered(what)
 
 
 def manual_changed(*, work: bool = False) -> None:

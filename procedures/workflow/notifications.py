@@ -7,6 +7,10 @@ back the transition. `workflow.effects` decides when; this module says what and 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -20,6 +24,19 @@ from . import policy
 logger = logging.getLogger("procedures.workflow")
 
 
+@dataclass(frozen=True)
+class _Mail:
+    subject: str
+    message: str
+    recipients: tuple[str, ...]
+    waits: int | None = None  # the revision a "review requested" asks to decide
+    decides: int | None = None  # the revision an approval or rejection decided
+
+
+# Inside `gathered()`: the mail the transitions would send, kept to send as one per person.
+_gathering: ContextVar[list[_Mail] | None] = ContextVar("gathering_mail", default=None)
+
+
 def _absolute(path: str) -> str:
     base = getattr(settings, "SOP_SITE_URL", "").rstrip("/")
     return f"{base}{path}"
@@ -30,8 +47,15 @@ def _name(user: AbstractBaseUser) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def _send(subject: str, message: str, recipients: list[str]) -> None:
+def _send(
+    subject: str, message: str, recipients: list[str], *, waits: int | None = None,
+    decides: int | None = None,
+) -> None:  # fmt: skip
     recipients = sorted({r for r in recipients if r})
+    gathering = _gathering.get()
+    if gathering is not None:  # kept even for no one: what it decides still counts
+        gathering.append(_Mail(subject, message, tuple(recipients), waits, decides))
+        return
     if not recipients:
         return
 
@@ -44,6 +68,32 @@ def _send(subject: str, message: str, recipients: list[str]) -> None:
     transaction.on_commit(send)
 
 
+@contextmanager
+def gathered(what: str) -> Iterator[None]:
+    """Inside a transaction that changes many procedures (an import): each person gets one
+    message once it commits, holding what the changes would have told them one by one, less
+    the review requests for revisions decided in the same transaction. `what` begins the
+    subject: "Import by alice: 163 messages in one"."""
+    mails: list[_Mail] = []
+    token = _gathering.set(mails)
+    try:
+        yield
+    finally:
+        _gathering.reset(token)
+    decided = {mail.decides for mail in mails if mail.decides is not None}
+    by_recipient: dict[str, list[_Mail]] = {}
+    for mail in mails:
+        if mail.waits not in decided:
+            for recipient in mail.recipients:
+                by_recipient.setdefault(recipient, []).append(mail)
+    for recipient, theirs in sorted(by_recipient.items()):
+        if len(theirs) == 1:
+            _send(theirs[0].subject, theirs[0].message, [recipient])
+            continue
+        parts = [f"{mail.subject}\n{'-' * len(mail.subject)}\n{mail.message}" for mail in theirs]
+        _send(f"{what}: {len(theirs)} messages in one", "\n".join(parts), [recipient])
+
+
 def review_requested(*, procedure: Procedure, revision: Revision, user: AbstractBaseUser) -> None:
     """Tell the approvers (but the author) that a revision waits for them."""
     recipients = policy.approvers().exclude(pk=user.pk).values_list("email", flat=True)
@@ -53,7 +103,13 @@ def review_requested(*, procedure: Procedure, revision: Revision, user: Abstract
         f"“{procedure.title}” for review.\n\nSummary: {revision.summary}\n\n"
         f"Review it: {_absolute(reverse('procedures:review', kwargs=revision.url_kwargs()))}\n",
         list(recipients),
+        waits=revision.pk,
     )
+
+
+def _unless_theirs(revision: Revision, user: AbstractBaseUser) -> list[str]:
+    """The author's address, unless they decided their own revision (self-approval)."""
+    return [] if policy.is_author(revision, user) else [revision.author.email]
 
 
 def approved(*, procedure: Procedure, revision: Revision, user: AbstractBaseUser) -> None:
@@ -64,7 +120,8 @@ def approved(*, procedure: Procedure, revision: Revision, user: AbstractBaseUser
         f"It is now the text everyone reads.\n\n"
         + (f"Comment: {revision.review_comment}\n\n" if revision.review_comment else "")
         + f"{_absolute(procedure.get_absolute_url())}\n",
-        [revision.author.email],
+        _unless_theirs(revision, user),
+        decides=revision.pk,
     )
 
 
@@ -90,5 +147,6 @@ def rejected(*, procedure: Procedure, revision: Revision, user: AbstractBaseUser
         f"{_name(user)} rejected revision {revision.number} of “{procedure.title}”.\n\n"
         f"Comment: {revision.review_comment}\n\n"
         f"Revise it: {_absolute(revision.get_absolute_url())}\n",
-        [revision.author.email],
+        _unless_theirs(revision, user),
+        decides=revision.pk,
     )

@@ -5,12 +5,14 @@ import zipfile
 from http import HTTPStatus
 
 import pytest
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.urls import reverse
 
 from attachments.models import Attachment, RevisionAttachment
+from procedures import workflow
 from procedures.models import Procedure, Revision, RevisionEvent, Section, Volume
 from procedures.search import search
 from tests.roles import client_as, make_user
@@ -235,6 +237,52 @@ def test_importing_the_same_archive_again_changes_nothing(admin):
                    approver=make_user("approver", username="ap"))  # fmt: skip
     report = import_archive(source=io.BytesIO(archive), user=admin)
     assert report.revisions == 0 and "unchanged" in report.outcomes[0].action
+
+
+# Mail: one message per person once the import commits, never one per procedure.
+
+NEW_TEXTS = {
+    "01-front-office-mastery/02-finance/03-billing-procedures-and-policies.md": "# Billing\n\nNew.",
+    "01-front-office-mastery/01-service-desk/01-onboarding.md": "# Onboarding\n\nNew.",
+}
+
+
+def test_an_approved_import_sends_each_person_one_message(
+    admin, django_capture_on_commit_callbacks
+):
+    manual = build_manual()
+    editor, approver = manual.users["editor"], manual.users["approver"]
+    workflow.revision_start_draft(procedure=manual.onboarding, user=editor)  # as billing has
+    with django_capture_on_commit_callbacks(execute=True):
+        import_archive(source=io.BytesIO(zip_of(NEW_TEXTS)), user=admin, approve=True,
+                       approver=approver)  # fmt: skip
+    assert Procedure.objects.get(slug="onboarding").current_revision.body == "# Onboarding\n\nNew."
+    by_person = {tuple(message.to): message for message in mail.outbox}
+    # The approvers are not asked to review what the import approved; the importer hears
+    # once that both are approved; the editor once that both of their drafts are out of date.
+    assert sorted(by_person) == sorted([(admin.email,), (editor.email,)]), by_person
+    told = by_person[(admin.email,)]
+    assert told.subject == "Import by importer: 2 messages in one"
+    assert "Approved: Billing procedures and policies (revision 3)" in told.body
+    assert "Approved: Onboarding a client (revision 3)" in told.body
+    warned = by_person[(editor.email,)]
+    assert warned.subject == "Import by importer: 2 messages in one"
+    assert warned.body.count("Out of date: ") == 2 and "Bring up to date" in warned.body
+
+
+def test_an_import_tells_no_one_what_they_did_themselves_nor_what_was_not_kept(
+    admin, settings, django_capture_on_commit_callbacks
+):
+    make_user("approver", username="other-approver")
+    settings.SOP_ALLOW_SELF_APPROVAL = True
+    with django_capture_on_commit_callbacks(execute=True):
+        import_archive(source=io.BytesIO(zip_of(GOOD)), user=admin, approve=True, dry_run=True)
+        with pytest.raises(ImportRefused):
+            bad = {"01-operations/02-onboarding/01-untitled.md": '---\ntitle: ""\n---\nText'}
+            import_archive(source=io.BytesIO(zip_of({**GOOD, **bad})), user=admin, approve=True)
+        import_archive(source=io.BytesIO(zip_of(GOOD)), user=admin, approve=True)
+    assert Procedure.objects.get().current_revision.reviewer == admin
+    assert mail.outbox == []
 
 
 def _upload(content: bytes) -> SimpleUploadedFile:
