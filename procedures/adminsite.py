@@ -123,7 +123,23 @@ class ForgivingInitialMixin:
         return initial
 
 
-FORGIVING = (ForgivingChangeListMixin, ForgivingAutocompleteMixin, ForgivingInitialMixin)
+class ForgivingToFieldMixin:
+    """`?_to_field=` naming a reverse relation (`?_to_field=attachment_links`) is refused as
+    any field that may not be referenced is (400): Django's check asked the relation for
+    `primary_key`, which it lacks, and failed with AttributeError (500)."""
+
+    def to_field_allowed(self, request, to_field):
+        try:
+            field = self.opts.get_field(to_field)
+        except FieldDoesNotExist:
+            return False
+        return getattr(field, "concrete", False) and super().to_field_allowed(request, to_field)
+
+
+FORGIVING = (
+    ForgivingChangeListMixin, ForgivingAutocompleteMixin, ForgivingInitialMixin,
+    ForgivingToFieldMixin,
+)  # fmt: skip
 
 
 @functools.cache
