@@ -63,3 +63,44 @@ def test_ordinary_links_survive():
 def test_empty_body_renders_nothing():
     rendered = render_markdown("")
     assert rendered.html == "" and rendered.toc_html == ""
+
+
+class _Plain:
+    """A resolver that knows every title."""
+
+    def resolve(self, text):
+        from procedures.text.wikilinks import OK, LinkTarget, link_key
+
+        return LinkTarget(key=link_key(text), state=OK, url=f"/p/{link_key(text)}/", title=text)
+
+    def search_url(self, text):
+        return f"/search/?q={text}"
+
+
+class _Named(_Plain):
+    """One that also renders a text of its own while it resolves (nothing does today): the
+    render inside must not be handed the parser the outer one is using."""
+
+    def resolve(self, text):
+        from procedures.text.markdown import render_markdown as plain
+
+        inner = plain(f"## Inside\n\nSee [[Other {text}]].", resolver=_Plain())
+        assert [link.title for link in inner.links] == [f"Other {text}"]
+        return super().resolve(text)
+
+
+def test_each_text_is_rendered_afresh_though_the_parser_is_reused():
+    # One parser a thread serves every render: nothing of one text (its headings' ids, its
+    # links, its contents list) may reach the next.
+    from procedures.text.markdown import render_markdown as plain
+
+    first = plain("## Step\n\n## Step\n\nSee [[Backups]] and [[Restores]].", resolver=_Named())
+    assert '<h2 id="step_1">' in first.html
+    assert [link.key for link in first.links] == ["backups", "restores"]
+    again = plain("## Step\n\nSee [[Patching]].", resolver=_Named())
+    assert '<h2 id="step">' in again.html and "step_1" not in again.html + again.toc_html
+    assert [link.key for link in again.links] == ["patching"]
+    assert 'href="/p/patching/"' in again.html
+    unlinked = plain("Plain [[Backups]].")
+    assert unlinked.links == () and "[[Backups]]" in unlinked.html
+    assert plain("No headings.").toc_html == ""

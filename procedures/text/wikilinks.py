@@ -65,7 +65,7 @@ class Resolver(Protocol):
 
 
 class WikiLinkProcessor(InlineProcessor):
-    def __init__(self, pattern, md, resolver: Resolver):
+    def __init__(self, pattern, md, resolver: Resolver | None):
         super().__init__(pattern, md)
         self.resolver = resolver
 
@@ -101,7 +101,7 @@ class WikiLinkProcessor(InlineProcessor):
 
 
 class WikiLinkExtension(Extension):
-    def __init__(self, *, resolver: Resolver, **kwargs):
+    def __init__(self, *, resolver: Resolver | None, **kwargs):
         self.resolver = resolver
         super().__init__(**kwargs)
 
