@@ -4,6 +4,7 @@ revision's text refers to. Plain functions, keyword-only, with the acting user."
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from procedures.models import Revision
 
@@ -77,30 +78,58 @@ def markdown_for(attachment: Attachment, *, alt: str = "") -> str:
     return f"[{image}]({url})" if attachment.display else image
 
 
-def _save_processed(processed: Processed, user: AbstractBaseUser) -> tuple[Attachment, bool]:
-    existing = Attachment.objects.filter(sha256=processed.sha256).first()
-    if existing is not None:
-        return existing, False
+def store_checked(processed: Processed) -> tuple[str, str]:
+    """Write a checked file's bytes (and display copy) where `attachments_add` records them,
+    and return their names. An import calls it ahead, on its worker threads, while the
+    database is busy with earlier procedures; the names are content-addressed, so the record
+    then finds them written. Bytes whose record never comes (a refused import) stay, unnamed
+    by any revision, like every stored file: none is ever deleted."""
     file_name = _store(_storage_name(processed.sha256, processed.extension), processed.content)
     display_name = ""
     if processed.display is not None:
         display_name = _store(
             _storage_name(processed.sha256, processed.extension, display=True), processed.display
         )
-    return Attachment.objects.get_or_create(
-        sha256=processed.sha256,
-        defaults={
-            "kind": processed.kind,
-            "file": file_name,
-            "display": display_name,
-            "name": processed.name,
-            "content_type": processed.content_type,
-            "size": len(processed.content),
-            "width": processed.width,
-            "height": processed.height,
-            "uploaded_by": user,
-        },
-    )
+    return file_name, display_name
+
+
+def _unsaved(processed: Processed, user: AbstractBaseUser) -> Attachment:
+    """Return the record of a file not stored yet, its bytes (and display copy) written."""
+    file_name, display_name = store_checked(processed)
+    return Attachment(
+        sha256=processed.sha256, kind=processed.kind, file=file_name, display=display_name,
+        name=processed.name, content_type=processed.content_type, size=len(processed.content),
+        width=processed.width, height=processed.height, uploaded_by=user,
+    )  # fmt: skip
+
+
+def _get_or_create(unsaved: Attachment) -> tuple[Attachment, bool]:
+    fields = {f.attname: getattr(unsaved, f.attname) for f in Attachment._meta.concrete_fields
+              if not f.primary_key and f.name != "sha256"}  # fmt: skip
+    return Attachment.objects.get_or_create(sha256=unsaved.sha256, defaults=fields)
+
+
+def _save_processed(
+    processed: Sequence[Processed], user: AbstractBaseUser
+) -> tuple[dict[str, Attachment], set[str]]:
+    """Return the files' records by SHA-256 (the same bytes are stored once) and the keys of
+    those stored now: three queries however many files, unless another upload stores the same
+    bytes at that moment (then one by one, as get_or_create settles it)."""
+    wanted = {p.sha256: p for p in processed}
+    stored = Attachment.objects.in_bulk(list(wanted), field_name="sha256")
+    new = [_unsaved(p, user) for key, p in wanted.items() if key not in stored]
+    if not new:
+        return stored, set()
+    try:
+        with transaction.atomic():
+            Attachment.objects.bulk_create(new)
+        created = {attachment.sha256 for attachment in new}
+    except IntegrityError:
+        settled = [_get_or_create(unsaved) for unsaved in new]
+        new = [attachment for attachment, _ in settled]
+        created = {attachment.sha256 for attachment, made in settled if made}
+    stored.update((attachment.sha256, attachment) for attachment in new)
+    return stored, created
 
 
 def attachment_upload(
@@ -119,27 +148,50 @@ def attachment_upload(
 def attachment_add(
     *, revision: Revision, user: AbstractBaseUser, processed: Processed, alt: str = ""
 ) -> Uploaded:
-    """Store a file already checked by `process_upload` for the user's draft (an import
-    checks its many files first, in parallel); otherwise as `attachment_upload`."""
+    """Store a file already checked by `process_upload` for the user's draft; otherwise as
+    `attachment_upload`."""
+    return attachments_add(revision=revision, user=user, processed=[processed], alt=alt)[0]
+
+
+def attachments_add(
+    *, revision: Revision, user: AbstractBaseUser, processed: Sequence[Processed], alt: str = ""
+) -> list[Uploaded]:
+    """Store files already checked by `process_upload` for the user's draft, together (an
+    import checks its many files first, in parallel): one lock and a handful of queries
+    however many files. Returns them in the order given. Raises NotAllowed."""
     with transaction.atomic():
         fresh = Revision.objects.select_for_update().select_related("procedure").get(pk=revision.pk)
         if not policy.can_upload(fresh, user):
             raise NotAllowed("Only the author of a draft can add files to it.")
-        attachment, created = _save_processed(processed, user)
-        link, made = RevisionAttachment.objects.get_or_create(
-            revision=fresh, attachment=attachment, defaults={"uploaded_here": True}
+        stored, created = _save_processed(processed, user)
+        links = {
+            link.attachment_id: link
+            for link in RevisionAttachment.objects.filter(
+                revision=fresh, attachment__in=stored.values()
+            ).order_by()
+        }
+        RevisionAttachment.objects.bulk_create(
+            RevisionAttachment(revision=fresh, attachment=attachment, uploaded_here=True)
+            for attachment in stored.values()
+            if attachment.pk not in links
         )
-        if not made and not link.uploaded_here:
-            link.uploaded_here = True
-            link.save(update_fields=["uploaded_here"])
-    logger.info(
-        "attachment %s (%s, %s bytes) uploaded by %s to revision %s%s",
-        attachment.sha256[:12], attachment.content_type, attachment.size, user.pk,
-        revision.pk, "" if created else " (stored already)",
-    )  # fmt: skip
-    return Uploaded(
-        attachment=attachment, markdown=markdown_for(attachment, alt=alt), created=created
-    )
+        RevisionAttachment.objects.filter(
+            pk__in=[link.pk for link in links.values() if not link.uploaded_here]
+        ).update(uploaded_here=True)
+    for attachment in stored.values():
+        logger.info(
+            "attachment %s (%s, %s bytes) uploaded by %s to revision %s%s",
+            attachment.sha256[:12], attachment.content_type, attachment.size, user.pk,
+            revision.pk, "" if attachment.sha256 in created else " (stored already)",
+        )  # fmt: skip
+    return [
+        Uploaded(
+            attachment=stored[p.sha256],
+            markdown=markdown_for(stored[p.sha256], alt=alt),
+            created=p.sha256 in created,
+        )
+        for p in processed
+    ]
 
 
 def record_revision_attachments(*, revision: Revision) -> list[Attachment]:
@@ -151,16 +203,18 @@ def record_revision_attachments(*, revision: Revision) -> list[Attachment]:
     opens someone else's unpublished file. Links only come and go with the text: no file is
     ever deleted."""
     keys = keys_in_text(revision.body)
-    with transaction.atomic():
+    # No savepoint of its own: it runs inside the transition that wrote the text, which rolls
+    # back with it (alone, it is its own transaction).
+    with transaction.atomic(savepoint=False):
         existing = {
             link.attachment.sha256: link
-            for link in RevisionAttachment.objects.filter(revision=revision).select_related(
-                "attachment"
-            )
+            for link in RevisionAttachment.objects.filter(revision=revision)
+            .select_related("attachment")
+            .order_by()
         }
         found = {a.sha256: a for a in Attachment.objects.filter(sha256__in=keys)}
         author = revision.author
-        in_text = []
+        in_text, added, moved = [], [], []
         for position, key in enumerate(keys):
             attachment = found.get(key)
             if attachment is None:
@@ -169,17 +223,23 @@ def record_revision_attachments(*, revision: Revision) -> list[Attachment]:
             if link is None:
                 if not policy.can_download(attachment, author):
                     continue
-                link = RevisionAttachment(revision=revision, attachment=attachment)
-            if not link.in_text or link.position != position or link.pk is None:
+                added.append(RevisionAttachment(revision=revision, attachment=attachment,
+                                                in_text=True, position=position))  # fmt: skip
+            elif not link.in_text or link.position != position:
                 link.in_text, link.position = True, position
-                link.save()
+                moved.append(link)
             in_text.append(attachment)
+        gone, left = [], []
         for key, link in existing.items():
             if key in found and found[key] in in_text:
                 continue
             if not link.uploaded_here:
-                link.delete()
+                gone.append(link.pk)
             elif link.in_text:
                 link.in_text = False
-                link.save(update_fields=["in_text"])
+                left.append(link)
+        RevisionAttachment.objects.bulk_create(added)
+        RevisionAttachment.objects.bulk_update([*moved, *left], ["in_text", "position"])
+        if gone:
+            RevisionAttachment.objects.filter(pk__in=gone).delete()
     return in_text

@@ -15,7 +15,7 @@ per-procedure links, search entries and cache versions (each re-reading the manu
 one `effects.manual_rewritten()` after the commit, and their mail is gathered
 (`effects.mail_gathered`): each person gets one message once the import commits, and no one is
 asked to review what the import approved. Each distinct file is checked and re-encoded once
-(`process_upload`), on other threads a few entries ahead of the writing.
+(`process_upload`) and stored, on other threads a few entries ahead of the writing.
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import threading
 import zipfile
+from collections import defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -38,7 +40,7 @@ from django.db import IntegrityError, transaction
 
 from attachments.models import Attachment
 from attachments.processing import Processed, process_upload
-from attachments.transitions import attachment_add
+from attachments.transitions import attachments_add, store_checked
 from procedures import workflow
 from procedures.models import Section, Volume
 from procedures.workflow import effects
@@ -376,13 +378,18 @@ def _with_urls(body: str, urls: dict[str, tuple[str, str]]) -> str:
 
 class _Files:
     """The entries' files checked and re-encoded as an upload is (`process_upload`), each
-    distinct file once, a few entries ahead of the writing, on other threads: Pillow decodes
-    and encodes outside the GIL, so the images and the database writes share the cores."""
+    distinct file once, a few entries ahead of the writing, on other threads: zlib, Pillow
+    and file writes run outside the GIL, so the images and the database writes share the
+    cores. With `store`, each is also written to storage there (`store_checked`), so the
+    writing only records it."""
 
     AHEAD = 8  # entries whose files are being processed ahead of the one being written
 
-    def __init__(self, entries: list[Entry]):
-        self.entries, self.submitted = entries, 0
+    def __init__(self, entries: list[Entry], *, store: bool):
+        self.entries, self.submitted, self.store = entries, 0, store
+        # Two files that clean to the same bytes are written once: the second waits for the
+        # first, then finds it there (writing it at the same moment made a second copy).
+        self.writing, self.writing_lock = defaultdict(threading.Lock), threading.Lock()
         self.pool = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1))
         self.futures: dict[tuple[bytes, str], Future] = {}
 
@@ -391,6 +398,15 @@ class _Files:
 
     def __exit__(self, *exc) -> None:
         self.pool.shutdown(cancel_futures=True)
+
+    def _check(self, content: bytes, name: str) -> Processed:
+        processed = process_upload(content=content, name=name)
+        if self.store:
+            with self.writing_lock:
+                writing = self.writing[processed.sha256]
+            with writing:
+                store_checked(processed)
+        return processed
 
     @staticmethod
     def _key(reference: str, content: bytes) -> tuple[bytes, str]:
@@ -403,8 +419,7 @@ class _Files:
             for reference, content in self.entries[self.submitted].files.items():
                 key = self._key(reference, content)
                 if key not in self.futures:
-                    self.futures[key] = self.pool.submit(process_upload, content=content,
-                                                         name=key[1])  # fmt: skip
+                    self.futures[key] = self.pool.submit(self._check, content, key[1])
             self.submitted += 1
         return {
             reference: self.futures[self._key(reference, content)].result()
@@ -426,11 +441,13 @@ def _known_urls(processed: dict[str, Processed]) -> dict[str, tuple[str, str]] |
 
 def _upload_files(processed: dict[str, Processed], draft, user) -> dict[str, tuple[str, str]]:
     """Attach the entry's files to the draft (attachments.transitions); return their URLs."""
-    urls = {}
-    for reference, file in processed.items():
-        attachment = attachment_add(revision=draft, user=user, processed=file).attachment
-        urls[reference] = (attachment.get_absolute_url(), attachment.display_url())
-    return urls
+    if not processed:
+        return {}
+    uploaded = attachments_add(revision=draft, user=user, processed=list(processed.values()))
+    return {
+        reference: (added.attachment.get_absolute_url(), added.attachment.display_url())
+        for reference, added in zip(processed, uploaded, strict=True)
+    }
 
 
 def _import_entry(
@@ -438,7 +455,7 @@ def _import_entry(
     dry_run: bool,
 ) -> Outcome:  # fmt: skip
     section = structure.section(entry)
-    procedure = section.procedures.filter(slug=entry.slug).first()
+    procedure = section.procedures.filter(slug=entry.slug).order_by().first()
     action = "new revision"
     if procedure is None:
         people = get_user_model().objects
@@ -493,7 +510,12 @@ def import_archive(
     # Links, search entries and cache versions once for all, after the commit (below).
     # One message per person, not one per procedure; none at all if nothing is kept.
     gathered = effects.mail_gathered(f"Import by {user.get_username()}")
-    with effects.bulk_write(), _Files(entries) as files, transaction.atomic(), gathered:
+    with (
+        effects.bulk_write(),
+        _Files(entries, store=not dry_run) as files,
+        transaction.atomic(),
+        gathered,
+    ):
         for index, entry in enumerate(entries):
             try:
                 processed = files.processed(index)  # refuses a bad screenshot first

@@ -127,7 +127,8 @@ def approved(*, procedure: Procedure, revision: Revision, user: AbstractBaseUser
 
 def out_of_date(*, procedure: Procedure, approved: Revision) -> None:
     """Tell the authors of the procedure's other open work that it is now out of date."""
-    for other in procedure.revisions.open().exclude(pk=approved.pk).select_related("author"):
+    others = procedure.revisions.open().exclude(pk=approved.pk).order_by("number")
+    for other in others.select_related("author"):
         other.procedure = procedure
         _send(
             f"Out of date: {procedure.title} (your revision {other.number})",

@@ -118,7 +118,7 @@ def _next_number(procedure: Procedure) -> int:
 
 
 def _open_draft(procedure: Procedure, user: AbstractBaseUser) -> Revision | None:
-    return procedure.revisions.filter(author=user, status=Status.DRAFT).first()
+    return procedure.revisions.filter(author=user, status=Status.DRAFT).order_by("-number").first()
 
 
 def _new_draft(
@@ -164,7 +164,9 @@ def title_refusal(*, section: Section, title: str, procedure_id: int | None = No
     there has it, in any case or spacing, archived ones too: restoring one must not make
     two), or "". The admin's form asks this too."""
     key = link_key(title)
-    for taken in section.procedures.exclude(pk=procedure_id).values_list("title", flat=True):
+    # In the section's order (the default order joins the volume and the section to say it).
+    others = section.procedures.exclude(pk=procedure_id).order_by("position", "pk")
+    for taken in others.values_list("title", flat=True):
         if link_key(taken) == key:
             return (
                 f"Section {section.numeral} already has a procedure called “{taken}”. "
@@ -198,6 +200,7 @@ def _free_slug(section: Section, wanted: str, *, procedure_id: int | None = None
     taken = set(
         section.procedures.filter(slug__startswith=base)
         .exclude(pk=procedure_id)
+        .order_by()
         .values_list("slug", flat=True)
     )
     taken |= RESERVED_SLUGS

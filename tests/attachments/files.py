@@ -59,7 +59,7 @@ def store_for(revision, content: bytes, name: str) -> Attachment:
     from attachments.transitions import _save_processed
 
     processed = process_upload(content=content, name=name)
-    attachment, _ = _save_processed(processed, revision.author)
+    attachment = _save_processed([processed], revision.author)[0][processed.sha256]
     RevisionAttachment.objects.get_or_create(
         revision=revision, attachment=attachment, defaults={"in_text": True}
     )

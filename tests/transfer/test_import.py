@@ -1,11 +1,13 @@
 """Importing an archive: through the workflow, all or nothing, every bad file named."""
 
 import io
+import time
 import zipfile
 from http import HTTPStatus
 
 import pytest
 from django.core import mail
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import override_settings
@@ -425,3 +427,32 @@ def test_an_approved_import_is_searchable_and_links_to_later_files_resolve(admin
     assert f'href="{second_url}"' in first.current_revision.body_html
     assert Attachment.objects.count() == 1  # the same screenshot, stored once
     assert "zebrafinch" in client.get(first_url).content.decode()
+
+
+class SlowStorage(FileSystemStorage):
+    """Writes each file a moment after looking whether it is there, as a busy disk or a
+    bucket does: two writers of the same name both find it missing."""
+
+    def _save(self, name, content):
+        time.sleep(0.2)
+        return super()._save(name, content)
+
+
+def test_the_same_screenshot_in_many_files_is_stored_once(admin, settings):
+    # Each copy is checked on a worker thread, which also writes it: copies that clean to the
+    # same bytes at the same moment must not leave a second file ("<hash>_AbC12.png").
+    default = settings.STORAGES["default"]
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        **default, "BACKEND": f"{__name__}.SlowStorage"}}  # fmt: skip
+    shot = png((90, 30, 160))
+    files = {}
+    for n in range(1, 5):
+        files[f"01-a/01-b/0{n}-p{n}.md"] = f"# P{n}\n\n![Shot](0{n}-p{n}.files/shot-{n}.png)\n"
+        files[f"01-a/01-b/0{n}-p{n}.files/shot-{n}.png"] = shot
+    report = import_archive(source=io.BytesIO(zip_of(files)), user=admin)
+    assert report.revisions == 4
+    attachment = Attachment.objects.get()
+    assert RevisionAttachment.objects.filter(attachment=attachment, in_text=True).count() == 4
+    folder = attachment.file.name.rsplit("/", 1)[0]
+    copies = {n for n in _files_in_storage() if n.startswith(f"{folder}/{attachment.sha256}")}
+    assert copies == {attachment.file.name}
