@@ -5,6 +5,7 @@ from http import HTTPStatus
 
 import pytest
 from django.core.files.storage import storages
+from django.db import transaction
 from django.test import override_settings
 from django.urls import reverse
 from PIL import Image
@@ -375,3 +376,30 @@ def test_serving_a_file_costs_three_queries_however_many_revisions_refer_to_it(
         response = client.get(attachment.get_absolute_url())
     assert response.status_code == HTTPStatus.OK
     assert RevisionAttachment.objects.filter(attachment=attachment).count() == 6
+
+
+def test_files_another_upload_stores_first_are_kept_as_theirs(people, draft, monkeypatch):
+    # Between looking for the files and recording them, another upload records one of the
+    # same bytes (its row commits first): the batch keeps that record, stores the rest, and
+    # the transaction goes on (on PostgreSQL a failed INSERT spoils it without a savepoint).
+    from attachments import transitions
+    from attachments.processing import process_upload
+
+    theirs, mine = image_bytes(color=(1, 2, 3)), image_bytes(color=(4, 5, 6))
+    processed = [process_upload(content=c, name=n) for c, n in ((theirs, "a.png"), (mine, "b.png"))]
+    unsaved = transitions._unsaved
+
+    def raced(file, user):
+        record = unsaved(file, user)
+        if file.sha256 == processed[0].sha256 and not Attachment.objects.exists():
+            unsaved(file, people["approver"]).save()  # the other upload, by someone else
+        return record
+
+    monkeypatch.setattr(transitions, "_unsaved", raced)
+    with transaction.atomic():
+        added = transitions.attachments_add(
+            revision=draft, user=people["editor"], processed=processed
+        )
+        assert [a.created for a in added] == [False, True]
+        assert [a.attachment.uploaded_by for a in added] == [people["approver"], people["editor"]]
+        assert RevisionAttachment.objects.filter(revision=draft, uploaded_here=True).count() == 2
