@@ -212,7 +212,10 @@ def record_revision_attachments(*, revision: Revision) -> list[Attachment]:
             .select_related("attachment")
             .order_by()
         }
-        found = {a.sha256: a for a in Attachment.objects.filter(sha256__in=keys)}
+        # The files linked already come with their links; only the others are looked up.
+        found = {key: link.attachment for key, link in existing.items()}
+        if unknown := [key for key in keys if key not in found]:
+            found |= {a.sha256: a for a in Attachment.objects.filter(sha256__in=unknown)}
         author = revision.author
         in_text, added, moved = [], [], []
         for position, key in enumerate(keys):
