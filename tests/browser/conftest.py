@@ -16,6 +16,7 @@
 import os
 import re
 import socket
+import threading
 from pathlib import Path
 
 import pytest
@@ -79,6 +80,25 @@ class _NoDelayServer(basehttp.ThreadedWSGIServer):
     and body in two writes, and on a kept-alive connection the second waited for the
     browser's delayed acknowledgement of the first, 40 ms on every request."""
 
+    # Requests the app is answering: a test's end waits for them (`_requests_answered`).
+    answering = 0
+    answered = threading.Condition()
+
+    def get_app(self):
+        app = super().get_app()
+
+        def counted(environ, start_response):
+            with self.answered:
+                type(self).answering += 1
+            try:
+                return app(environ, start_response)
+            finally:
+                with self.answered:
+                    type(self).answering -= 1
+                    self.answered.notify_all()
+
+        return counted
+
     def get_request(self):
         connection, address = super().get_request()
         connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -103,6 +123,16 @@ def _live_server_without_nagle():
     LiveServerThread.server_class = _NoDelayServer
     yield
     LiveServerThread.server_class = original
+
+
+@pytest.fixture(autouse=True)
+def _requests_answered(transactional_db):
+    """Let the live server finish what the browser last asked (a page that records a view,
+    a request the test's last click sent) before the test's database is flushed: a write
+    still running then failed the flush with "database table is locked"."""
+    yield
+    with _NoDelayServer.answered:
+        _NoDelayServer.answered.wait_for(lambda: _NoDelayServer.answering == 0, timeout=30)
 
 
 @pytest.fixture(scope="session")
